@@ -1,0 +1,154 @@
+/**
+ * The one registry of Switchboard error codes. Every failure a caller can act on has a
+ * stable string code here; the same code travels over WebSocket, long-poll, REST and
+ * the SDK. `docs/errors.md` is generated from this table and a test keeps them in step.
+ */
+export const ERRORS = {
+  SB_ERR_BAD_JSON: { status: 400, doc: 'The frame or request body is not valid JSON.' },
+  SB_ERR_BAD_FRAME: {
+    status: 400,
+    doc: 'The frame is JSON but not a valid envelope (missing `v`, `id` or `type`, or wrong field types).',
+  },
+  SB_ERR_UNSUPPORTED_VERSION: {
+    status: 400,
+    doc: 'The frame names a protocol version this server does not speak; the error data lists the supported ones.',
+  },
+  SB_ERR_UNKNOWN_TYPE: { status: 400, doc: 'The message type is not part of the protocol.' },
+  SB_ERR_INVALID_PARAMS: {
+    status: 400,
+    doc: "The message's parameters fail their schema; the error data lists each failing path.",
+  },
+  SB_ERR_FRAME_TOO_LARGE: {
+    status: 413,
+    doc: 'The frame or request body exceeds the configured limit (`signalling.maxFrameBytes`).',
+  },
+  SB_ERR_RATE_LIMITED: {
+    status: 429,
+    doc: 'Too many messages or requests from this connection or address; retry after the indicated delay.',
+  },
+  SB_ERR_TOO_MANY_CONNECTIONS: {
+    status: 429,
+    doc: 'This address already holds the maximum number of signalling connections or sessions.',
+  },
+  SB_ERR_AUTH_REQUIRED: {
+    status: 401,
+    doc: 'No access token was presented, or a message was sent before the session authenticated.',
+  },
+  SB_ERR_AUTH_TIMEOUT: {
+    status: 401,
+    doc: 'The connection did not authenticate within `signalling.authTimeoutMs` and was closed.',
+  },
+  SB_ERR_TOKEN_EXPIRED: {
+    status: 401,
+    doc: 'The access token has expired (or is not yet valid); mint a new one.',
+  },
+  SB_ERR_TOKEN_INVALID: {
+    status: 401,
+    doc: 'The access token is malformed, its signature does not verify, or it was signed by an unknown key.',
+  },
+  SB_ERR_FORBIDDEN: {
+    status: 403,
+    doc: 'The token is valid but its grants do not allow this action (the error data names the grant needed).',
+  },
+  SB_ERR_BAD_CREDENTIALS: { status: 401, doc: 'The API key or secret is wrong.' },
+  SB_ERR_ALREADY_AUTHENTICATED: {
+    status: 409,
+    doc: 'The session is already authenticated; `auth` was sent twice.',
+  },
+  SB_ERR_SESSION_NOT_FOUND: {
+    status: 404,
+    doc: 'No such signalling session, or the resume key does not match: create a new session.',
+  },
+  SB_ERR_SESSION_EXPIRED: {
+    status: 410,
+    doc: 'The session outlived its reclaim window without a transport attached and was closed: create a new session.',
+  },
+  SB_ERR_SESSION_REPLACED: {
+    status: 409,
+    doc: 'Another transport (a newer connection or poll) took over this session; this one is closed.',
+  },
+  SB_ERR_IDLE_TIMEOUT: {
+    status: 408,
+    doc: 'The connection sent nothing (not even a keep-alive) for too long.',
+  },
+  SB_ERR_SERVER_DRAINING: {
+    status: 503,
+    doc: 'The server is shutting down and takes no new sessions; reconnect (to another node) after the hinted delay.',
+  },
+  SB_ERR_NOT_FOUND: { status: 404, doc: 'No such HTTP route or resource.' },
+  SB_ERR_METHOD_NOT_ALLOWED: { status: 405, doc: 'The HTTP method is not allowed on this route.' },
+  SB_ERR_INTERNAL: {
+    status: 500,
+    doc: 'An unexpected server fault; the request was not applied. The log has the details under the request id.',
+  },
+} as const satisfies Record<string, { status: number; doc: string }>;
+
+/** A stable Switchboard error code, e.g. `SB_ERR_TOKEN_EXPIRED`. */
+export type ErrorCode = keyof typeof ERRORS;
+
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}
+
+/** HTTP status used when the error crosses a REST or long-poll boundary. */
+export function httpStatusOf(code: ErrorCode): number {
+  return ERRORS[code].status;
+}
+
+/** The wire form of an error: in a response frame, an HTTP body or a close reason. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * An error a caller can act on. Thrown inside the server and the SDK; serialised as
+ * {@link ErrorBody} on the wire.
+ */
+export class SwitchboardError extends Error {
+  readonly code: ErrorCode;
+  readonly data: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, data?: Record<string, unknown>) {
+    super(message ?? ERRORS[code].doc);
+    this.name = 'SwitchboardError';
+    this.code = code;
+    this.data = data;
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+
+  toBody(): ErrorBody {
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
+  }
+
+  static fromBody(body: ErrorBody): SwitchboardError {
+    return new SwitchboardError(body.code, body.message, body.data);
+  }
+}
+
+/** Renders the registry as the Markdown page `docs/errors.md`. */
+export function renderErrorDocs(): string {
+  const rows = ERROR_CODES.map((code) => `| \`${code}\` | ${ERRORS[code].status} | ${ERRORS[code].doc} |`);
+  return [
+    '# Error codes',
+    '',
+    '<!-- Generated from packages/protocol/src/errors.ts by `npm run docs`; a test fails when they differ. -->',
+    '',
+    'Every error Switchboard returns carries one of these stable codes — in a response frame',
+    '(`{"error":{"code":…,"message":…}}`), in an HTTP error body, or as the reason of a WebSocket close.',
+    'The HTTP status applies where the error crosses HTTP (REST and long-poll).',
+    '',
+    '| code | HTTP | meaning |',
+    '|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
