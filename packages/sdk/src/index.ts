@@ -1,1 +1,4 @@
-export {};
+export * from './SignallingClient.js';
+export type * from './transport/ClientTransport.js';
+export { LongPollClientTransport } from './transport/LongPollClientTransport.js';
+export { WebSocketClientTransport } from './transport/WebSocketClientTransport.js';

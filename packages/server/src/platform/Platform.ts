@@ -1,0 +1,355 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { hostname } from 'node:os';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type ApiKey, ApiKeys, DEV_KEY_PREFIX, generateDevKey } from '../auth/ApiKeys.js';
+import { TokenService } from '../auth/TokenService.js';
+import { ConfigError } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { installErrorHandling } from '../http/errorHandling.js';
+import { longPollRoutes } from '../http/longPollRoutes.js';
+import { buildOpenApi, type RouteSpec, registerRoutes } from '../http/routes.js';
+import { webRoutes } from '../http/webRoutes.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
+import { SignallingService } from '../signalling/SignallingService.js';
+import { WebSocketGateway } from '../signalling/WebSocketGateway.js';
+import { SqliteStore } from '../store/SqliteStore.js';
+import type { Store } from '../store/Store.js';
+import { loadOrCreateTls, type TlsMaterial } from '../tls/certificate.js';
+import { VERSION } from '../version.js';
+import { listen } from './listen.js';
+import { PortBindError } from './PortBindError.js';
+
+/** The ports actually bound (differs from config when a port of 0 was asked for). */
+export interface BoundPorts {
+  http: number;
+  https: number;
+  websocket: number;
+  api: number;
+}
+
+export interface PlatformOptions {
+  /** Log destination (tests capture logs); stdout by default. */
+  logDestination?: NodeJS.WritableStream;
+  /** Where the start-up banner goes; stdout by default, nothing in the test profile. */
+  print?: (line: string) => void;
+}
+
+const DEV_KEY_META = 'auth.devApiKey';
+const MIN_PRODUCTION_SECRET = 32;
+
+/**
+ * Every role in one process on embedded defaults: HTTP 80 → 301, HTTPS 443 (REST,
+ * health, metrics), WSS 8989 signalling, HTTPS 8089 long-poll API + the agents' VoIP WSS.
+ */
+export class Platform {
+  readonly config: Readonly<Config>;
+  readonly log: Logger;
+  readonly metrics = new Metrics();
+  #store: Store | null = null;
+  #tls: TlsMaterial | null = null;
+  #keys: ApiKeys | null = null;
+  #devKey: ApiKey | null = null;
+  #tokens: TokenService | null = null;
+  #signalling: SignallingService | null = null;
+  #web: FastifyInstance | null = null;
+  #api: FastifyInstance | null = null;
+  #redirect: HttpServer | null = null;
+  #wss: HttpsServer | null = null;
+  #gateways: WebSocketGateway[] = [];
+  #ports: BoundPorts | null = null;
+  #state: 'new' | 'starting' | 'running' | 'draining' | 'stopped' = 'new';
+  readonly #print: (line: string) => void;
+
+  constructor(config: Readonly<Config>, options: PlatformOptions = {}) {
+    this.config = config;
+    this.log = createLogger({
+      level: config.log.level,
+      pretty: config.log.pretty,
+      ...(options.logDestination ? { destination: options.logDestination } : {}),
+    });
+    this.#print = options.print ?? (config.profile === 'test' ? () => {} : (line) => process.stdout.write(`${line}\n`));
+  }
+
+  get ports(): BoundPorts {
+    if (!this.#ports) throw new Error('The platform is not started.');
+    return this.#ports;
+  }
+
+  get tokens(): TokenService {
+    if (!this.#tokens) throw new Error('The platform is not started.');
+    return this.#tokens;
+  }
+
+  get signalling(): SignallingService {
+    if (!this.#signalling) throw new Error('The platform is not started.');
+    return this.#signalling;
+  }
+
+  get tls(): TlsMaterial {
+    if (!this.#tls) throw new Error('The platform is not started.');
+    return this.#tls;
+  }
+
+  /** The development key printed at start-up (development and test profiles only). */
+  get devKey(): ApiKey | null {
+    return this.#devKey;
+  }
+
+  get state(): string {
+    return this.#state;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`Cannot start a platform that is ${this.#state}.`);
+    this.#state = 'starting';
+    try {
+      await this.#start();
+    } catch (err) {
+      await this.#closeEverything();
+      this.#state = 'stopped';
+      throw err;
+    }
+    this.#state = 'running';
+    this.#banner();
+  }
+
+  async #start(): Promise<void> {
+    const config = this.config;
+    this.#store = SqliteStore.inDataDir(config.dataDir);
+    this.#keys = new ApiKeys(this.#apiKeys(this.#store));
+    this.#tokens = new TokenService(this.#keys, config.auth);
+    this.#tls = await loadOrCreateTls({ ...config.tls, dataDir: config.dataDir, publicHost: config.publicHost });
+    this.#signalling = new SignallingService(
+      config.signalling,
+      this.#tokens,
+      { version: VERSION, node: hostname() },
+      this.log.child({ subsystem: 'signalling' }),
+      this.metrics,
+    );
+
+    const routes: RouteSpec[] = [];
+    const apiRoutes = longPollRoutes(this.#signalling, config.http.tokenRequestsPerMinute);
+    const openApi = () => buildOpenApi([...routes, ...apiRoutes], { title: 'Switchboard', version: VERSION });
+    routes.push(
+      ...webRoutes({
+        keys: this.#keys,
+        tokens: this.#tokens,
+        signalling: this.#signalling,
+        metrics: this.metrics,
+        readiness: () => this.#readiness(),
+        tokenRequestsPerMinute: config.http.tokenRequestsPerMinute,
+        openApi,
+      }),
+    );
+
+    this.#web = await this.#fastify('https', routes);
+    this.#api = await this.#fastify('api', [...apiRoutes, ...routes.filter((r) => r.url === '/healthz')]);
+    this.#gateways.push(
+      new WebSocketGateway(this.#signalling, this.#api.server, { paths: ['/v1/voip', '/v1/signalling'], listener: 'api' }),
+    );
+    this.#wss = createHttpsServer(this.#tlsOptions(), (req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      const ok = path === '/healthz';
+      res.writeHead(ok ? 200 : 426, { 'content-type': 'application/json', ...(ok ? {} : { upgrade: 'websocket' }) });
+      res.end(
+        JSON.stringify(
+          ok ? { status: 'ok' } : { error: { code: 'SB_ERR_NOT_FOUND', message: 'This port speaks WebSocket only.' } },
+        ),
+      );
+    });
+    this.#guardSlowClients(this.#wss);
+    this.#gateways.push(
+      new WebSocketGateway(this.#signalling, this.#wss, { paths: ['/', '/v1/signalling'], listener: 'websocket' }),
+    );
+    this.#redirect = createHttpServer((req, res) => this.#redirectToHttps(req.url ?? '/', req.headers.host, res));
+    this.#guardSlowClients(this.#redirect);
+
+    const host = config.listenHost;
+    const https = await this.#web.listen({ port: config.ports.https, host }).then(
+      () => (this.#web!.server.address() as { port: number }).port,
+      (err: NodeJS.ErrnoException) => Promise.reject(this.#bindError(config.ports.https, 'ports.https', err)),
+    );
+    const api = await this.#api.listen({ port: config.ports.api, host }).then(
+      () => (this.#api!.server.address() as { port: number }).port,
+      (err: NodeJS.ErrnoException) => Promise.reject(this.#bindError(config.ports.api, 'ports.api', err)),
+    );
+    const websocket = await listen(this.#wss, config.ports.websocket, host, 'ports.websocket');
+    this.#ports = { https, api, websocket, http: 0 };
+    this.#ports.http = await listen(this.#redirect, config.ports.http, host, 'ports.http');
+  }
+
+  #bindError(port: number, key: string, err: NodeJS.ErrnoException): Error {
+    return err.code ? new PortBindError(port, key, this.config.listenHost, err) : err;
+  }
+
+  #apiKeys(store: Store): ApiKey[] {
+    const { profile, auth } = this.config;
+    if (profile === 'production') {
+      const problems: { key: string; message: string; source: string }[] = [];
+      if (auth.apiKeys.length === 0) {
+        problems.push({ key: 'auth.apiKeys', message: 'production needs at least one API key/secret pair', source: 'configuration' });
+      }
+      auth.apiKeys.forEach((k, i) => {
+        if (k.key.startsWith(DEV_KEY_PREFIX)) {
+          problems.push({ key: `auth.apiKeys.${i}.key`, message: `"${k.key}" is a development key; production refuses it`, source: 'configuration' });
+        }
+        if (k.secret.length < MIN_PRODUCTION_SECRET) {
+          problems.push({ key: `auth.apiKeys.${i}.secret`, message: `production secrets need at least ${MIN_PRODUCTION_SECRET} characters`, source: 'configuration' });
+        }
+        if (k.secret === store.getMeta(DEV_KEY_META)?.split(':').slice(1).join(':')) {
+          problems.push({ key: `auth.apiKeys.${i}.secret`, message: 'this is the generated development secret; production refuses it', source: 'configuration' });
+        }
+      });
+      if (problems.length) throw new ConfigError(problems);
+      return [...auth.apiKeys];
+    }
+    if (auth.apiKeys.length > 0) return [...auth.apiKeys];
+    const saved = store.getMeta(DEV_KEY_META);
+    if (saved) {
+      const colon = saved.indexOf(':');
+      this.#devKey = { key: saved.slice(0, colon), secret: saved.slice(colon + 1) };
+    } else {
+      this.#devKey = generateDevKey();
+      store.setMeta(DEV_KEY_META, `${this.#devKey.key}:${this.#devKey.secret}`);
+    }
+    return [this.#devKey];
+  }
+
+  #tlsOptions() {
+    const tls = this.#tls!;
+    return { key: tls.key, cert: tls.cert, handshakeTimeout: this.config.tls.handshakeTimeoutMs };
+  }
+
+  /** Slow-loris guards: headers and whole requests must arrive in bounded time. */
+  #guardSlowClients(server: HttpServer | HttpsServer): void {
+    server.headersTimeout = this.config.http.headersTimeoutMs;
+    server.requestTimeout = this.config.http.requestTimeoutMs;
+    server.keepAliveTimeout = 5000;
+  }
+
+  async #fastify(listener: string, routes: RouteSpec[]): Promise<FastifyInstance> {
+    const app = Fastify({
+      https: this.#tlsOptions(),
+      logger: false,
+      bodyLimit: this.config.signalling.maxFrameBytes,
+      requestTimeout: this.config.http.requestTimeoutMs,
+      return503OnClosing: true,
+      forceCloseConnections: true,
+    });
+    this.#guardSlowClients(app.server as HttpsServer);
+    installErrorHandling(app, this.log.child({ subsystem: listener }), this.metrics);
+    await app.register(rateLimit, {
+      global: true,
+      max: this.config.http.requestsPerMinute,
+      timeWindow: 60_000,
+      // Long-poll traffic is authenticated per session and limited per session instead.
+      allowList: (request) => request.url.startsWith('/v1/lp/sessions/'),
+    });
+    app.addHook('onResponse', (request, reply, done) => {
+      this.metrics.httpDuration.observe(
+        { listener, route: request.routeOptions.url ?? 'unmatched', status: `${Math.floor(reply.statusCode / 100)}xx` },
+        reply.elapsedTime / 1000,
+      );
+      done();
+    });
+    registerRoutes(app, routes);
+    await app.ready();
+    return app;
+  }
+
+  #redirectToHttps(url: string, hostHeader: string | undefined, res: import('node:http').ServerResponse): void {
+    // Keep the host the client asked for when it is a plain host name or address.
+    const asked = hostHeader?.replace(/:\d+$/, '');
+    const host = asked && /^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(asked) ? asked : this.config.publicHost;
+    const port = this.#ports?.https ?? this.config.ports.https;
+    const location = `https://${host}${port === 443 ? '' : `:${port}`}${url.startsWith('/') ? url : '/'}`;
+    res.writeHead(301, { location, 'content-type': 'text/plain' });
+    res.end(`Moved to ${location}\n`);
+  }
+
+  #readiness() {
+    return [
+      { name: 'accepting', ok: () => this.#state === 'running' },
+      { name: 'store', ok: () => this.#store?.healthy() ?? false },
+      { name: 'listeners', ok: () => Boolean(this.#web?.server.listening && this.#api?.server.listening && this.#wss?.listening) },
+    ];
+  }
+
+  #banner(): void {
+    const p = this.ports;
+    const c = this.config;
+    const host = c.publicHost;
+    const url = (scheme: string, port: number, path = '') =>
+      `${scheme}://${host}${(scheme === 'https' || scheme === 'wss') && port === 443 ? '' : scheme === 'http' && port === 80 ? '' : `:${port}`}${path}`;
+    const lines = [
+      `Switchboard ${VERSION} — profile ${c.profile}, data in ${c.dataDir}`,
+      `  HTTP  (redirects to HTTPS)   ${url('http', p.http)}                 [ports.http]`,
+      `  HTTPS web + REST API         ${url('https', p.https)}/v1            [ports.https]`,
+      `        health / readiness     ${url('https', p.https, '/healthz')}  ${url('https', p.https, '/readyz')}`,
+      `        metrics / OpenAPI      ${url('https', p.https, '/metrics')}  ${url('https', p.https, '/v1/openapi.json')}`,
+      `  WSS   signalling             ${url('wss', p.websocket, '/v1/signalling')}   [ports.websocket]`,
+      `  HTTPS long-poll API          ${url('https', p.api, '/v1/lp/sessions')}   [ports.api]`,
+      `  WSS   agents' VoIP           ${url('wss', p.api, '/v1/voip')}   [ports.api]`,
+    ];
+    if (c.ports.shifted) {
+      lines.push(
+        `  Note: not running as root, so HTTP/HTTPS moved from 80/443 to ${p.http}/${p.https} (ports.privileged=auto).`,
+        '        Run as root, or set ports.http / ports.https, for the spec\u2019s ports.',
+      );
+    }
+    if (this.#tls?.selfSigned) {
+      lines.push(`  TLS: self-signed certificate ${this.#tls.certPath} (clients need -k / --insecure or to trust it).`);
+    }
+    if (this.#devKey) {
+      lines.push(
+        `  Development API key: ${this.#devKey.key}`,
+        `  Development API secret: ${this.#devKey.secret}`,
+        '  (generated once, stored in the data directory; production refuses it)',
+        `  Mint a token:  npx switchboard token --identity alice --tester --data-dir ${c.dataDir}`,
+      );
+    }
+    for (const line of lines) this.#print(line);
+  }
+
+  /**
+   * Graceful shutdown: readiness goes false, clients get `server.draining`, and the
+   * process waits up to `shutdown.drainTimeoutMs` for them to leave before closing.
+   */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'draining') return;
+    const wasRunning = this.#state === 'running';
+    this.#state = 'draining';
+    if (wasRunning && this.#signalling) {
+      const { drainTimeoutMs, reconnectAfterMs } = this.config.shutdown;
+      this.log.info({ drainTimeoutMs, sessions: this.#signalling.sessions.size }, 'draining');
+      this.#signalling.sessions.drain(reconnectAfterMs, 'shutdown');
+      const deadline = performance.now() + drainTimeoutMs;
+      while (this.#signalling.sessions.size > 0 && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    await this.#closeEverything();
+    this.#state = 'stopped';
+    this.log.info('stopped');
+    this.log.flush?.();
+  }
+
+  async #closeEverything(): Promise<void> {
+    for (const gateway of this.#gateways) gateway.close();
+    this.#signalling?.close();
+    const closing: Promise<unknown>[] = [];
+    if (this.#web) closing.push(this.#web.close());
+    if (this.#api) closing.push(this.#api.close());
+    for (const server of [this.#wss, this.#redirect]) {
+      if (server?.listening) {
+        closing.push(new Promise((r) => server.close(r)));
+        server.closeAllConnections();
+      }
+    }
+    await Promise.allSettled(closing);
+    this.#store?.close();
+  }
+}
