@@ -160,12 +160,12 @@ export class Platform {
         ),
       );
     });
-    this.#guardSlowClients(this.#wss);
     this.#gateways.push(
       new WebSocketGateway(this.#signalling, this.#wss, { paths: ['/', '/v1/signalling'], listener: 'websocket' }),
     );
-    this.#redirect = createHttpServer((req, res) => this.#redirectToHttps(req.url ?? '/', req.headers.host, res));
-    this.#guardSlowClients(this.#redirect);
+    this.#redirect = createHttpServer(this.#slowClientOptions(), (req, res) =>
+      this.#redirectToHttps(req.url ?? '/', req.headers.host, res),
+    );
 
     const host = config.listenHost;
     const https = await this.#web.listen({ port: config.ports.https, host }).then(
@@ -220,14 +220,22 @@ export class Platform {
 
   #tlsOptions() {
     const tls = this.#tls!;
-    return { key: tls.key, cert: tls.cert, handshakeTimeout: this.config.tls.handshakeTimeoutMs };
+    return {
+      key: tls.key,
+      cert: tls.cert,
+      handshakeTimeout: this.config.tls.handshakeTimeoutMs,
+      ...this.#slowClientOptions(),
+    };
   }
 
-  /** Slow-loris guards: headers and whole requests must arrive in bounded time. */
-  #guardSlowClients(server: HttpServer | HttpsServer): void {
-    server.headersTimeout = this.config.http.headersTimeoutMs;
-    server.requestTimeout = this.config.http.requestTimeoutMs;
-    server.keepAliveTimeout = 5000;
+  /** Slow-loris guards: headers and whole requests must arrive in bounded time, checked every second. */
+  #slowClientOptions() {
+    return {
+      headersTimeout: this.config.http.headersTimeoutMs,
+      requestTimeout: this.config.http.requestTimeoutMs,
+      connectionsCheckingInterval: 1000,
+      keepAliveTimeout: 5000,
+    };
   }
 
   async #fastify(listener: string, routes: RouteSpec[]): Promise<FastifyInstance> {
@@ -239,7 +247,6 @@ export class Platform {
       return503OnClosing: true,
       forceCloseConnections: true,
     });
-    this.#guardSlowClients(app.server as HttpsServer);
     installErrorHandling(app, this.log.child({ subsystem: listener }), this.metrics);
     await app.register(rateLimit, {
       global: true,
