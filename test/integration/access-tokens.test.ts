@@ -40,12 +40,36 @@ async function badTokens(): Promise<[string, string, string][]> {
   const [h, , s] = good.split('.');
   return [
     ['missing', '', 'SB_ERR_AUTH_REQUIRED'],
-    ['expired', await signed({ sub: 'alice', grants: {}, exp: now() - 60, iat: now() - 120 }), 'SB_ERR_TOKEN_EXPIRED'],
-    ['not yet valid', await signed({ sub: 'alice', grants: {}, nbf: now() + 600, exp: now() + 900 }), 'SB_ERR_TOKEN_EXPIRED'],
-    ['signed with another secret', await signed({ sub: 'alice', grants: {}, exp: now() + 60 }, new TextEncoder().encode('x'.repeat(43))), 'SB_ERR_TOKEN_INVALID'],
-    ['with tampered grants', `${h}.${b64({ sub: 'alice', grants: { admin: true }, aud: 'switchboard', iss: kid, exp: now() + 60, jti: 'x' })}.${s}`, 'SB_ERR_TOKEN_INVALID'],
-    ['with alg none', `${b64({ alg: 'none', kid })}.${b64({ sub: 'alice', grants: { admin: true }, exp: now() + 60 })}.`, 'SB_ERR_TOKEN_INVALID'],
-    ['from an unknown key', await signed({ sub: 'alice', grants: {}, exp: now() + 60 }, secret, { kid: 'nobody' }), 'SB_ERR_TOKEN_INVALID'],
+    [
+      'expired',
+      await signed({ sub: 'alice', grants: {}, exp: now() - 60, iat: now() - 120 }),
+      'SB_ERR_TOKEN_EXPIRED',
+    ],
+    [
+      'not yet valid',
+      await signed({ sub: 'alice', grants: {}, nbf: now() + 600, exp: now() + 900 }),
+      'SB_ERR_TOKEN_EXPIRED',
+    ],
+    [
+      'signed with another secret',
+      await signed({ sub: 'alice', grants: {}, exp: now() + 60 }, new TextEncoder().encode('x'.repeat(43))),
+      'SB_ERR_TOKEN_INVALID',
+    ],
+    [
+      'with tampered grants',
+      `${h}.${b64({ sub: 'alice', grants: { admin: true }, aud: 'switchboard', iss: kid, exp: now() + 60, jti: 'x' })}.${s}`,
+      'SB_ERR_TOKEN_INVALID',
+    ],
+    [
+      'with alg none',
+      `${b64({ alg: 'none', kid })}.${b64({ sub: 'alice', grants: { admin: true }, exp: now() + 60 })}.`,
+      'SB_ERR_TOKEN_INVALID',
+    ],
+    [
+      'from an unknown key',
+      await signed({ sub: 'alice', grants: {}, exp: now() + 60 }, secret, { kid: 'nobody' }),
+      'SB_ERR_TOKEN_INVALID',
+    ],
     ['that is garbage', 'not.a.jwt', 'SB_ERR_TOKEN_INVALID'],
     ['without Switchboard claims', await signed({ sub: 'alice', exp: now() + 60 }), 'SB_ERR_TOKEN_INVALID'],
   ];
@@ -120,10 +144,15 @@ describe('minting tokens', () => {
       headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
       body: JSON.stringify(body),
     });
-  const basic = (key: string, secretText: string) => `Basic ${Buffer.from(`${key}:${secretText}`).toString('base64')}`;
+  const basic = (key: string, secretText: string) =>
+    `Basic ${Buffer.from(`${key}:${secretText}`).toString('base64')}`;
 
   it('mints a token with exactly the requested grants and a short life', async () => {
-    const res = await mint(basic(kid, t.platform.devKey!.secret), { identity: 'carol', grants: { queues: ['sales'] }, ttlSeconds: 120 });
+    const res = await mint(basic(kid, t.platform.devKey!.secret), {
+      identity: 'carol',
+      grants: { queues: ['sales'] },
+      ttlSeconds: 120,
+    });
     assert.equal(res.status, 201);
     const body = (await res.json()) as { token: string; ttlSeconds: number };
     assert.equal(body.ttlSeconds, 120);
@@ -133,7 +162,11 @@ describe('minting tokens', () => {
   });
 
   it('caps the lifetime at auth.maxTokenTtlSeconds', async () => {
-    const res = await mint(basic(kid, t.platform.devKey!.secret), { identity: 'carol', grants: { tester: true }, ttlSeconds: 86_400 });
+    const res = await mint(basic(kid, t.platform.devKey!.secret), {
+      identity: 'carol',
+      grants: { tester: true },
+      ttlSeconds: 86_400,
+    });
     assert.equal(((await res.json()) as { ttlSeconds: number }).ttlSeconds, 3600);
   });
 
@@ -143,15 +176,22 @@ describe('minting tokens', () => {
     assert.equal(((await wrong.json()) as { error: { code: string } }).error.code, 'SB_ERR_BAD_CREDENTIALS');
     const missing = await mint(undefined, { identity: 'x', grants: {} });
     assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'SB_ERR_AUTH_REQUIRED');
-    const unknown = await mint(basic(kid, t.platform.devKey!.secret), { identity: 'x', grants: { superuser: true } });
+    const unknown = await mint(basic(kid, t.platform.devKey!.secret), {
+      identity: 'x',
+      grants: { superuser: true },
+    });
     assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'SB_ERR_INVALID_PARAMS');
   });
 
   it('mints from the CLI (`switchboard token`) with the data directory’s development key', async () => {
     const cli = path.join(process.env.SWITCHBOARD_ROOT ?? process.cwd(), 'packages/server/dist/cli/main.js');
-    const token = execFileSync(process.execPath, [cli, 'token', '--identity', 'dave', '--agent', 'dave', '--data-dir', t.dataDir], {
-      encoding: 'utf8',
-    }).trim();
+    const token = execFileSync(
+      process.execPath,
+      [cli, 'token', '--identity', 'dave', '--agent', 'dave', '--data-dir', t.dataDir],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
     const verified = await t.platform.tokens.verify(token);
     assert.equal(verified.sub, 'dave');
     assert.deepEqual(verified.grants, { agent: 'dave' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
 import { startPlatform, type TestPlatform } from '../helpers/platform.js';
 import { RawSocket } from '../helpers/rawSocket.js';
 
@@ -47,11 +47,23 @@ describe('bad input over WebSocket, after authentication: typed error, session g
     ['a JSON value that is not an envelope', '[1,2,3]', 'SB_ERR_BAD_FRAME'],
     ['an envelope with a wrong field type', { v: 1, id: 7, type: 'ping' }, 'SB_ERR_BAD_FRAME'],
     ['an unknown message type', { v: 1, id: 'u1', type: 'no.such.thing', data: {} }, 'SB_ERR_UNKNOWN_TYPE'],
-    ['wrong parameter types', { v: 1, id: 'p1', type: 'diag.echo', data: { payload: 12 } }, 'SB_ERR_INVALID_PARAMS'],
-    ['extra parameters', { v: 1, id: 'p2', type: 'diag.echo', data: { payload: 'a', evil: true } }, 'SB_ERR_INVALID_PARAMS'],
+    [
+      'wrong parameter types',
+      { v: 1, id: 'p1', type: 'diag.echo', data: { payload: 12 } },
+      'SB_ERR_INVALID_PARAMS',
+    ],
+    [
+      'extra parameters',
+      { v: 1, id: 'p2', type: 'diag.echo', data: { payload: 'a', evil: true } },
+      'SB_ERR_INVALID_PARAMS',
+    ],
     ['an unsupported protocol version', { v: 99, id: 'v1', type: 'ping' }, 'SB_ERR_UNSUPPORTED_VERSION'],
     ['a second auth', { v: 1, id: 'a2', type: 'auth', data: { token: 'x' } }, 'SB_ERR_ALREADY_AUTHENTICATED'],
-    ['a frame over the size limit', { v: 1, id: 'big', type: 'diag.echo', data: { payload: 'x'.repeat(MAX_FRAME) } }, 'SB_ERR_FRAME_TOO_LARGE'],
+    [
+      'a frame over the size limit',
+      { v: 1, id: 'big', type: 'diag.echo', data: { payload: 'x'.repeat(MAX_FRAME) } },
+      'SB_ERR_FRAME_TOO_LARGE',
+    ],
   ];
   for (const [what, frame, code] of cases) {
     it(`answers ${what} with ${code}`, async () => {
@@ -127,7 +139,9 @@ describe('bad input before authentication closes the connection with a reason', 
   it('drops a TLS client that never completes the handshake', async () => {
     const started = Date.now();
     await new Promise<void>((resolve) => {
-      const socket = netConnect(t.platform.ports.websocket, '127.0.0.1', () => socket.write(Buffer.from([0x16, 0x03])));
+      const socket = netConnect(t.platform.ports.websocket, '127.0.0.1', () =>
+        socket.write(Buffer.from([0x16, 0x03])),
+      );
       socket.on('close', () => resolve());
       socket.on('error', () => {});
       setTimeout(() => socket.destroy(), 8000);
@@ -190,7 +204,11 @@ describe('bad input over long-poll and REST', () => {
     return (await res.json()) as { sessionId: string; resumeKey: string };
   }
 
-  async function send(session: { sessionId: string; resumeKey: string }, body: string, key = session.resumeKey) {
+  async function send(
+    session: { sessionId: string; resumeKey: string },
+    body: string,
+    key = session.resumeKey,
+  ) {
     return t.fetch(`${t.urls.api}/v1/lp/sessions/${session.sessionId}/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-switchboard-resume-key': key },
@@ -209,19 +227,30 @@ describe('bad input over long-poll and REST', () => {
   });
 
   it('answers an oversized body with 413 SB_ERR_FRAME_TOO_LARGE', async () => {
-    const res = await send(await lpSession(), JSON.stringify({ v: 1, id: 'x', type: 'diag.echo', data: { payload: 'y'.repeat(MAX_FRAME) } }));
+    const res = await send(
+      await lpSession(),
+      JSON.stringify({ v: 1, id: 'x', type: 'diag.echo', data: { payload: 'y'.repeat(MAX_FRAME) } }),
+    );
     assert.equal(res.status, 413);
     assert.equal(await codeOf(res), 'SB_ERR_FRAME_TOO_LARGE');
   });
 
   it('puts frame-level errors in the stream, like WebSocket', async () => {
     const session = await lpSession();
-    const res = await send(session, JSON.stringify([{ v: 1, id: 'a', type: 'nope' }, { v: 1, id: 'b', type: 'ping' }]));
+    const res = await send(
+      session,
+      JSON.stringify([
+        { v: 1, id: 'a', type: 'nope' },
+        { v: 1, id: 'b', type: 'ping' },
+      ]),
+    );
     assert.equal(res.status, 202);
     const poll = await t.fetch(`${t.urls.api}/v1/lp/sessions/${session.sessionId}/poll?ack=0`, {
       headers: { 'x-switchboard-resume-key': session.resumeKey },
     });
-    const { frames } = (await poll.json()) as { frames: { re: string; error?: { code: string }; result?: unknown }[] };
+    const { frames } = (await poll.json()) as {
+      frames: { re: string; error?: { code: string }; result?: unknown }[];
+    };
     assert.equal(frames.find((f) => f.re === 'a')?.error?.code, 'SB_ERR_UNKNOWN_TYPE');
     assert.ok(frames.find((f) => f.re === 'b')?.result);
   });
@@ -263,10 +292,13 @@ describe('HTTPS on the WebSocket port', () => {
 
   it('completes a TLS handshake with the served certificate', async () => {
     const ok = await new Promise<boolean>((resolve) => {
-      const socket = tlsConnect({ port: t.platform.ports.websocket, host: '127.0.0.1', ca: t.ca, servername: 'localhost' }, () => {
-        resolve(socket.authorized);
-        socket.end();
-      });
+      const socket = tlsConnect(
+        { port: t.platform.ports.websocket, host: '127.0.0.1', ca: t.ca, servername: 'localhost' },
+        () => {
+          resolve(socket.authorized);
+          socket.end();
+        },
+      );
       socket.on('error', () => resolve(false));
     });
     assert.ok(ok);

@@ -77,7 +77,9 @@ describe('one protocol over both transports', () => {
   }
 
   it('lets a WebSocket session continue over long-poll (transport switch keeps meaning)', async () => {
-    const client = t.client(await t.mint('alice', { calls: ['c1'] }), { transports: ['websocket', 'longpoll'] });
+    const client = t.client(await t.mint('alice', { calls: ['c1'] }), {
+      transports: ['websocket', 'longpoll'],
+    });
     const info = await client.connect();
     assert.equal(client.transportKind, 'websocket');
     const resumed = new Promise<boolean>((resolve) => client.on('connected', (e) => resolve(e.resumed)));
@@ -108,9 +110,14 @@ describe('one protocol over both transports', () => {
   });
 
   it('expires a session after its reclaim window and refuses to resume it', async () => {
-    const short = await startPlatform({ signalling: { reclaimWindowMs: 300, idleTimeoutMs: 1000, pollHoldMs: 500 } });
+    const short = await startPlatform({
+      signalling: { reclaimWindowMs: 300, idleTimeoutMs: 1000, pollHoldMs: 500 },
+    });
     try {
-      const client = short.client(await short.mint('bob', { tester: true }), { transports: ['longpoll'], reconnect: false });
+      const client = short.client(await short.mint('bob', { tester: true }), {
+        transports: ['longpoll'],
+        reconnect: false,
+      });
       const info = await client.connect();
       await client.request('ping');
       const lost = new Promise((resolve) => client.on('closed', resolve));

@@ -11,7 +11,12 @@ import {
   type SessionInfo,
   SwitchboardError,
 } from '@switchboard/protocol';
-import type { ClientTransport, FetchLike, TransportKind, WebSocketFactory } from './transport/ClientTransport.js';
+import type {
+  ClientTransport,
+  FetchLike,
+  TransportKind,
+  WebSocketFactory,
+} from './transport/ClientTransport.js';
 import { LongPollClientTransport } from './transport/LongPollClientTransport.js';
 import { WebSocketClientTransport } from './transport/WebSocketClientTransport.js';
 
@@ -112,7 +117,8 @@ export class SignallingClient {
 
   /** Sends a request and resolves with its typed result, or rejects with a `SwitchboardError`. */
   request<T extends RequestType>(type: T, data?: RequestParams<T>): Promise<RequestResult<T>> {
-    if (this.#closed) return Promise.reject(new SwitchboardError('SB_ERR_SESSION_EXPIRED', 'The client is closed.'));
+    if (this.#closed)
+      return Promise.reject(new SwitchboardError('SB_ERR_SESSION_EXPIRED', 'The client is closed.'));
     const id = `r${this.#nextId++}`;
     const frame = { v: PROTOCOL_VERSION, id, type, data };
     return new Promise((resolve, reject) => {
@@ -155,9 +161,13 @@ export class SignallingClient {
 
   #create(kind: TransportKind): ClientTransport {
     if (kind === 'websocket') {
-      return new WebSocketClientTransport(this.#options.websocketUrl!, this.#options.WebSocket ?? defaultWebSocket);
+      return new WebSocketClientTransport(
+        this.#options.websocketUrl!,
+        this.#options.WebSocket ?? defaultWebSocket,
+      );
     }
-    const fetchImpl = this.#options.fetch ?? ((url: string, init?: RequestInit) => globalThis.fetch(url, init));
+    const fetchImpl =
+      this.#options.fetch ?? ((url: string, init?: RequestInit) => globalThis.fetch(url, init));
     return new LongPollClientTransport(this.#options.apiUrl!, fetchImpl);
   }
 
@@ -210,7 +220,12 @@ export class SignallingClient {
         const transport = this.#create(kind);
         try {
           const info = await transport.open(
-            { kind: 'resume', sessionId: this.#session.sessionId, resumeKey: this.#session.resumeKey, lastSeq: this.#lastSeq },
+            {
+              kind: 'resume',
+              sessionId: this.#session.sessionId,
+              resumeKey: this.#session.resumeKey,
+              lastSeq: this.#lastSeq,
+            },
             this.#handlers(transport),
           );
           this.#transport = transport;
@@ -241,7 +256,9 @@ export class SignallingClient {
     this.#transport?.close();
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);
-      pending.reject(new SwitchboardError(error?.code ?? 'SB_ERR_SESSION_EXPIRED', error?.message ?? 'Session closed.'));
+      pending.reject(
+        new SwitchboardError(error?.code ?? 'SB_ERR_SESSION_EXPIRED', error?.message ?? 'Session closed.'),
+      );
     }
     this.#pending.clear();
     this.#emit('closed', { error });

@@ -1,5 +1,6 @@
 export { ApiKeys, generateDevKey } from './auth/ApiKeys.js';
-export { type MintRequest, type MintedToken, TokenService, type VerifiedToken } from './auth/TokenService.js';
+export { type MintedToken, type MintRequest, TokenService, type VerifiedToken } from './auth/TokenService.js';
+export { configJsonSchema, renderConfigReference } from './config/jsonSchema.js';
 export { ConfigError, type ConfigProblem, type ConfigSources, loadConfig } from './config/load.js';
 export { type Config, type ConfigInput, ConfigSchema } from './config/schema.js';
 export { type BoundPorts, Platform, type PlatformOptions } from './platform/Platform.js';

@@ -70,10 +70,13 @@ export class LongPollClientTransport implements ClientTransport {
     const session = this.#session!;
     this.#abort = new AbortController();
     const hold = holdMs === undefined ? '' : `&holdMs=${holdMs}`;
-    const response = await this.#fetch(`${this.#base}/v1/lp/sessions/${session.id}/poll?ack=${this.#lastSeq}${hold}`, {
-      headers: { [RESUME_KEY_HEADER]: session.key },
-      signal: this.#abort.signal,
-    });
+    const response = await this.#fetch(
+      `${this.#base}/v1/lp/sessions/${session.id}/poll?ack=${this.#lastSeq}${hold}`,
+      {
+        headers: { [RESUME_KEY_HEADER]: session.key },
+        signal: this.#abort.signal,
+      },
+    );
     if (!response.ok) throw await errorOf(response);
     return (await response.json()) as PollBody;
   }

@@ -6,7 +6,13 @@ import {
   type SessionInfo,
   SwitchboardError,
 } from '@switchboard/protocol';
-import type { ClientTransport, Handshake, TransportHandlers, WebSocketFactory, WebSocketLike } from './ClientTransport.js';
+import type {
+  ClientTransport,
+  Handshake,
+  TransportHandlers,
+  WebSocketFactory,
+  WebSocketLike,
+} from './ClientTransport.js';
 
 const OPEN = 1;
 /** Acknowledge at most this often; the server keeps unacknowledged frames for resume. */
@@ -37,7 +43,12 @@ export class WebSocketClientTransport implements ClientTransport {
       let established = false;
       const timer = setTimeout(() => {
         ws.close(4408, 'handshake timeout');
-        reject(new SwitchboardError('SB_ERR_AUTH_TIMEOUT', `No answer from ${this.#url} in ${this.#openTimeoutMs} ms.`));
+        reject(
+          new SwitchboardError(
+            'SB_ERR_AUTH_TIMEOUT',
+            `No answer from ${this.#url} in ${this.#openTimeoutMs} ms.`,
+          ),
+        );
       }, this.#openTimeoutMs);
       ws.onopen = () => {
         const frame: RequestFrame =
@@ -47,7 +58,11 @@ export class WebSocketClientTransport implements ClientTransport {
                 v: PROTOCOL_VERSION,
                 id: handshakeId,
                 type: 'session.resume',
-                data: { sessionId: handshake.sessionId, resumeKey: handshake.resumeKey, lastSeq: handshake.lastSeq },
+                data: {
+                  sessionId: handshake.sessionId,
+                  resumeKey: handshake.resumeKey,
+                  lastSeq: handshake.lastSeq,
+                },
               };
         ws.send(JSON.stringify(frame));
       };
@@ -85,7 +100,10 @@ export class WebSocketClientTransport implements ClientTransport {
           reject(
             error
               ? SwitchboardError.fromBody(error)
-              : new SwitchboardError('SB_ERR_SESSION_NOT_FOUND', `Could not connect to ${this.#url} (close ${event.code}).`),
+              : new SwitchboardError(
+                  'SB_ERR_SESSION_NOT_FOUND',
+                  `Could not connect to ${this.#url} (close ${event.code}).`,
+                ),
           );
           return;
         }
@@ -103,7 +121,12 @@ export class WebSocketClientTransport implements ClientTransport {
     if (this.#ackTimer) return;
     this.#ackTimer = setTimeout(() => {
       this.#ackTimer = null;
-      this.send({ v: PROTOCOL_VERSION, id: `ack-${this.#ackSeq}`, type: 'session.ack', data: { seq: this.#ackSeq } });
+      this.send({
+        v: PROTOCOL_VERSION,
+        id: `ack-${this.#ackSeq}`,
+        type: 'session.ack',
+        data: { seq: this.#ackSeq },
+      });
     }, ACK_DELAY_MS);
   }
 

@@ -24,8 +24,15 @@ function withCommonFlags(command: Command): Command {
   return command
     .option('-c, --config <file>', 'YAML or JSON config file (also SWITCHBOARD_CONFIG)')
     .option('-d, --data-dir <dir>', 'data directory (dataDir)')
-    .addOption(new Option('-p, --profile <profile>', 'profile').choices(['development', 'production', 'test']))
-    .option('-s, --set <key=value>', 'set any config key, e.g. --set ports.https=9443 (repeatable)', collect, []);
+    .addOption(
+      new Option('-p, --profile <profile>', 'profile').choices(['development', 'production', 'test']),
+    )
+    .option(
+      '-s, --set <key=value>',
+      'set any config key, e.g. --set ports.https=9443 (repeatable)',
+      collect,
+      [],
+    );
 }
 
 function configFrom(flags: CommonFlags): Readonly<Config> {
@@ -58,7 +65,9 @@ const program = new Command()
 withCommonFlags(
   program
     .command('start')
-    .description('Run every role in one process (embedded defaults: SQLite, self-signed TLS, no external service).'),
+    .description(
+      'Run every role in one process (embedded defaults: SQLite, self-signed TLS, no external service).',
+    ),
 ).action(async (flags: CommonFlags) => {
   let platform: Platform;
   try {
@@ -96,7 +105,9 @@ withCommonFlags(
     .option('--tester', 'grant: run the connectivity tester')
     .option('--admin', 'grant: admin')
     .option('--name <name>', 'display name')
-    .option('--ttl <seconds>', 'lifetime in seconds (capped by auth.maxTokenTtlSeconds)', (v) => Number.parseInt(v, 10))
+    .option('--ttl <seconds>', 'lifetime in seconds (capped by auth.maxTokenTtlSeconds)', (v) =>
+      Number.parseInt(v, 10),
+    )
     .option('--api-key <key>', 'API key to sign with (default: the first configured, or the development key)')
     .option('--json', 'print {token, expiresAt, ttlSeconds} as JSON'),
 ).action(
@@ -145,10 +156,18 @@ withCommonFlags(
         ...(flags.admin ? { admin: true } : {}),
       };
       if (Object.keys(grants).length === 0) {
-        process.stderr.write('switchboard token: give at least one grant (--call, --queue, --agent, --supervise, --tester, --admin)\n');
+        process.stderr.write(
+          'switchboard token: give at least one grant (--call, --queue, --agent, --supervise, --tester, --admin)\n',
+        );
         process.exit(64);
       }
-      const minted = await tokens.mint({ apiKey, identity: flags.identity, grants, name: flags.name, ttlSeconds: flags.ttl });
+      const minted = await tokens.mint({
+        apiKey,
+        identity: flags.identity,
+        grants,
+        name: flags.name,
+        ttlSeconds: flags.ttl,
+      });
       process.stdout.write(flags.json ? `${JSON.stringify(minted)}\n` : `${minted.token}\n`);
     } catch (err) {
       die(err);
@@ -156,19 +175,19 @@ withCommonFlags(
   },
 );
 
-withCommonFlags(program.command('config').description('Validate the configuration and print it (secrets hidden).')).action(
-  (flags: CommonFlags) => {
-    try {
-      const config = configFrom(flags);
-      const shown = {
-        ...config,
-        auth: { ...config.auth, apiKeys: config.auth.apiKeys.map((k) => ({ key: k.key, secret: '[hidden]' })) },
-      };
-      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
-    } catch (err) {
-      die(err);
-    }
-  },
-);
+withCommonFlags(
+  program.command('config').description('Validate the configuration and print it (secrets hidden).'),
+).action((flags: CommonFlags) => {
+  try {
+    const config = configFrom(flags);
+    const shown = {
+      ...config,
+      auth: { ...config.auth, apiKeys: config.auth.apiKeys.map((k) => ({ key: k.key, secret: '[hidden]' })) },
+    };
+    process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  } catch (err) {
+    die(err);
+  }
+});
 
 program.parseAsync(process.argv).catch(die);

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 
-const port = z.number().int().min(1).max(65535);
 const portOrZero = z.number().int().min(0).max(65535).describe('TCP port; 0 lets the OS choose (tests).');
-
 
 /**
  * The whole configuration: one schema gives the TypeScript type, the defaults and the
@@ -59,7 +57,12 @@ export const ConfigSchema = z
             'PEM certificate chain. Without it a self-signed certificate is generated once under dataDir.',
           ),
         keyFile: z.string().optional().describe('PEM private key matching certFile.'),
-        handshakeTimeoutMs: z.number().int().min(1000).default(10_000),
+        handshakeTimeoutMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(10_000)
+          .describe('A TLS client must finish its handshake within this time (slow-loris guard).'),
       })
       .strict()
       .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
@@ -163,6 +166,10 @@ export const ConfigSchema = z
           .describe('Concurrent signalling connections plus sessions per client address.'),
       })
       .strict()
+      .refine((s) => s.pollHoldMs < s.idleTimeoutMs, {
+        message: 'pollHoldMs must be shorter than idleTimeoutMs, or held polls would count as idle',
+        path: ['pollHoldMs'],
+      })
       .prefault({}),
     http: z
       .object({
@@ -195,8 +202,10 @@ export const ConfigSchema = z
       .prefault({}),
     log: z
       .object({
-        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-        pretty: z.boolean().default(false).describe('Human-readable lines instead of JSON.'),
+        level: z
+          .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+          .default('info')
+          .describe('Log level; logs are JSON lines on stdout and never contain tokens or secrets.'),
       })
       .strict()
       .prefault({}),

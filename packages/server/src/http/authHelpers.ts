@@ -1,4 +1,4 @@
-import { type Grants, type GrantName, SwitchboardError } from '@switchboard/protocol';
+import { type GrantName, type Grants, SwitchboardError } from '@switchboard/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { ApiKeys } from '../auth/ApiKeys.js';
 import type { TokenService, VerifiedToken } from '../auth/TokenService.js';
@@ -7,7 +7,10 @@ import type { TokenService, VerifiedToken } from '../auth/TokenService.js';
 export function requireApiKey(request: FastifyRequest, keys: ApiKeys): string {
   const header = request.headers.authorization;
   if (!header?.startsWith('Basic ')) {
-    throw new SwitchboardError('SB_ERR_AUTH_REQUIRED', 'Send the API key and secret as HTTP Basic credentials.');
+    throw new SwitchboardError(
+      'SB_ERR_AUTH_REQUIRED',
+      'Send the API key and secret as HTTP Basic credentials.',
+    );
   }
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

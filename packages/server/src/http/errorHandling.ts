@@ -32,7 +32,8 @@ export function toSwitchboardError(err: unknown): SwitchboardError {
 export function installErrorHandling(app: FastifyInstance, log: Logger, metrics: Metrics): void {
   app.setErrorHandler((err, request, reply) => {
     const error = toSwitchboardError(err);
-    if (error.code === 'SB_ERR_INTERNAL') log.error({ err, reqId: request.id, url: request.url }, 'request failed');
+    if (error.code === 'SB_ERR_INTERNAL')
+      log.error({ err, reqId: request.id, url: request.url }, 'request failed');
     metrics.errors.inc({ code: error.code });
     if (error.code === 'SB_ERR_RATE_LIMITED' && reply.getHeader('retry-after') === undefined) {
       reply.header('retry-after', '1');
@@ -42,7 +43,10 @@ export function installErrorHandling(app: FastifyInstance, log: Logger, metrics:
   app.setNotFoundHandler((request, reply) => {
     metrics.errors.inc({ code: 'SB_ERR_NOT_FOUND' });
     reply.status(404).send({
-      error: { code: 'SB_ERR_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.` },
+      error: {
+        code: 'SB_ERR_NOT_FOUND',
+        message: `No route ${request.method} ${request.url.split('?')[0]}.`,
+      },
     });
   });
   // Parse JSON ourselves so malformed bodies get SB_ERR_BAD_JSON, not a framework message.

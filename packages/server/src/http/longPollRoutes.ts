@@ -120,7 +120,10 @@ export function longPollRoutes(service: SignallingService, tokenRequestsPerMinut
   function sessionOf(request: FastifyRequest, params: Record<string, string>): SignallingSession {
     const key = request.headers[RESUME_KEY_HEADER];
     if (typeof key !== 'string' || key === '') {
-      throw new SwitchboardError('SB_ERR_AUTH_REQUIRED', `Send the session's resume key in ${RESUME_KEY_HEADER}.`);
+      throw new SwitchboardError(
+        'SB_ERR_AUTH_REQUIRED',
+        `Send the session's resume key in ${RESUME_KEY_HEADER}.`,
+      );
     }
     return service.sessions.lookup(params.id ?? '', key);
   }
@@ -138,9 +141,13 @@ export function longPollRoutes(service: SignallingService, tokenRequestsPerMinut
       rateLimitPerMinute: tokenRequestsPerMinute,
       handler: async ({ body }, request) => {
         if (body.v !== undefined && body.v !== 1) {
-          throw new SwitchboardError('SB_ERR_UNSUPPORTED_VERSION', `Protocol version ${body.v} is not supported.`, {
-            supported: [1],
-          });
+          throw new SwitchboardError(
+            'SB_ERR_UNSUPPORTED_VERSION',
+            `Protocol version ${body.v} is not supported.`,
+            {
+              supported: [1],
+            },
+          );
         }
         const session = await service.authenticate(body.token, request.ip);
         linkFor(session);
@@ -167,7 +174,9 @@ export function longPollRoutes(service: SignallingService, tokenRequestsPerMinut
         for (const frame of frames) {
           if (!link.bucket.take()) {
             service.dispatcher.countError('SB_ERR_RATE_LIMITED');
-            throw new SwitchboardError('SB_ERR_RATE_LIMITED', 'Slow down.', { retryAfterMs: link.bucket.retryAfterMs() });
+            throw new SwitchboardError('SB_ERR_RATE_LIMITED', 'Slow down.', {
+              retryAfterMs: link.bucket.retryAfterMs(),
+            });
           }
           const outcome = parseValue(frame);
           if (!outcome.ok) {

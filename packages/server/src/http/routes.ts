@@ -9,7 +9,11 @@ export type RouteAuth = 'none' | 'apiKey' | 'bearer';
  * One REST route: its schemas give the runtime check, the TypeScript types and the
  * OpenAPI description — nothing is written twice.
  */
-export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+export interface RouteSpec<
+  B extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   summary: string;
@@ -52,7 +56,9 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
     app.route({
       method: spec.method,
       url: spec.url,
-      ...(spec.rateLimitPerMinute ? { config: { rateLimit: { max: spec.rateLimitPerMinute, timeWindow: 60_000 } } } : {}),
+      ...(spec.rateLimitPerMinute
+        ? { config: { rateLimit: { max: spec.rateLimitPerMinute, timeWindow: 60_000 } } }
+        : {}),
       handler: async (request, reply) => {
         const body = validate(spec.body, request.body, 'request body');
         const query = validate(spec.query, request.query, 'query');
@@ -70,7 +76,11 @@ export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[
 }
 
 const ErrorResponse = z.object({
-  error: z.object({ code: z.string(), message: z.string(), data: z.record(z.string(), z.unknown()).optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    data: z.record(z.string(), z.unknown()).optional(),
+  }),
 });
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
@@ -90,7 +100,12 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { title: string
     }));
     if (spec.query instanceof z.ZodObject) {
       for (const [name, schema] of Object.entries(spec.query.shape as Record<string, z.ZodType>)) {
-        parameters.push({ name, in: 'query', required: !schema.safeParse(undefined).success, schema: jsonSchema(schema, 'input') });
+        parameters.push({
+          name,
+          in: 'query',
+          required: !schema.safeParse(undefined).success,
+          schema: jsonSchema(schema, 'input'),
+        });
       }
     }
     const operation: Record<string, unknown> = {
@@ -99,12 +114,19 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { title: string
       ...(spec.grant ? { description: `Needs the \`${spec.grant}\` grant.` } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(spec.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } },
+            },
+          }
         : {}),
       responses: {
         [String(spec.successStatus ?? 200)]: {
           description: 'Success',
-          ...(spec.response ? { content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } } : {}),
+          ...(spec.response
+            ? { content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } }
+            : {}),
         },
         default: {
           description: 'An error with a stable code (see docs/errors.md).',
@@ -122,7 +144,11 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { title: string
     paths,
     components: {
       securitySchemes: {
-        apiKey: { type: 'http', scheme: 'basic', description: 'API key as user name, API secret as password.' },
+        apiKey: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'API key as user name, API secret as password.',
+        },
         accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
       },
     },

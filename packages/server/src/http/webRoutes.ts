@@ -9,10 +9,20 @@ import { type RouteSpec, route } from './routes.js';
 
 export const MintTokenRequestSchema = z
   .object({
-    identity: z.string().min(1).max(128).describe('Who the token speaks for (user id, agent id, service name).'),
+    identity: z
+      .string()
+      .min(1)
+      .max(128)
+      .describe('Who the token speaks for (user id, agent id, service name).'),
     grants: GrantsSchema,
     name: z.string().max(128).optional(),
-    ttlSeconds: z.number().int().min(10).max(86_400).optional().describe('Capped by auth.maxTokenTtlSeconds.'),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(86_400)
+      .optional()
+      .describe('Capped by auth.maxTokenTtlSeconds.'),
   })
   .strict();
 
@@ -55,7 +65,10 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
       summary: 'Readiness: every subsystem can take calls (503 while starting or draining).',
       tags: ['operations'],
       auth: 'none',
-      response: z.object({ status: z.enum(['ready', 'not-ready']), checks: z.record(z.string(), z.boolean()) }),
+      response: z.object({
+        status: z.enum(['ready', 'not-ready']),
+        checks: z.record(z.string(), z.boolean()),
+      }),
       handler: (_input, _request, reply) => {
         const checks = Object.fromEntries(deps.readiness().map((c) => [c.name, c.ok()]));
         const ready = Object.values(checks).every(Boolean);

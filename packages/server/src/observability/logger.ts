@@ -25,7 +25,6 @@ const REDACT = [
 
 export interface LoggerOptions {
   level: string;
-  pretty?: boolean;
   /** Write here instead of stdout (tests capture logs this way). */
   destination?: NodeJS.WritableStream;
 }

@@ -62,5 +62,11 @@ export class Metrics {
       prefix: 'switchboard_',
       eventLoopMonitoringPrecision: 20,
     });
+    // prom-client names some gauges `*_total` (active handles/requests/resources); Prometheus
+    // reserves that suffix for counters, so those are left out.
+    for (const metric of this.registry.getMetricsAsArray()) {
+      if (metric.name.endsWith('_total') && !(metric instanceof Counter))
+        this.registry.removeSingleMetric(metric.name);
+    }
   }
 }

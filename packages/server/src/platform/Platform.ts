@@ -67,10 +67,10 @@ export class Platform {
     this.config = config;
     this.log = createLogger({
       level: config.log.level,
-      pretty: config.log.pretty,
       ...(options.logDestination ? { destination: options.logDestination } : {}),
     });
-    this.#print = options.print ?? (config.profile === 'test' ? () => {} : (line) => process.stdout.write(`${line}\n`));
+    this.#print =
+      options.print ?? (config.profile === 'test' ? () => {} : (line) => process.stdout.write(`${line}\n`));
   }
 
   get ports(): BoundPorts {
@@ -121,7 +121,11 @@ export class Platform {
     this.#store = SqliteStore.inDataDir(config.dataDir);
     this.#keys = new ApiKeys(this.#apiKeys(this.#store));
     this.#tokens = new TokenService(this.#keys, config.auth);
-    this.#tls = await loadOrCreateTls({ ...config.tls, dataDir: config.dataDir, publicHost: config.publicHost });
+    this.#tls = await loadOrCreateTls({
+      ...config.tls,
+      dataDir: config.dataDir,
+      publicHost: config.publicHost,
+    });
     this.#signalling = new SignallingService(
       config.signalling,
       this.#tokens,
@@ -148,20 +152,31 @@ export class Platform {
     this.#web = await this.#fastify('https', routes);
     this.#api = await this.#fastify('api', [...apiRoutes, ...routes.filter((r) => r.url === '/healthz')]);
     this.#gateways.push(
-      new WebSocketGateway(this.#signalling, this.#api.server, { paths: ['/v1/voip', '/v1/signalling'], listener: 'api' }),
+      new WebSocketGateway(this.#signalling, this.#api.server, {
+        paths: ['/v1/voip', '/v1/signalling'],
+        listener: 'api',
+      }),
     );
     this.#wss = createHttpsServer(this.#tlsOptions(), (req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       const ok = path === '/healthz';
-      res.writeHead(ok ? 200 : 426, { 'content-type': 'application/json', ...(ok ? {} : { upgrade: 'websocket' }) });
+      res.writeHead(ok ? 200 : 426, {
+        'content-type': 'application/json',
+        ...(ok ? {} : { upgrade: 'websocket' }),
+      });
       res.end(
         JSON.stringify(
-          ok ? { status: 'ok' } : { error: { code: 'SB_ERR_NOT_FOUND', message: 'This port speaks WebSocket only.' } },
+          ok
+            ? { status: 'ok' }
+            : { error: { code: 'SB_ERR_NOT_FOUND', message: 'This port speaks WebSocket only.' } },
         ),
       );
     });
     this.#gateways.push(
-      new WebSocketGateway(this.#signalling, this.#wss, { paths: ['/', '/v1/signalling'], listener: 'websocket' }),
+      new WebSocketGateway(this.#signalling, this.#wss, {
+        paths: ['/', '/v1/signalling'],
+        listener: 'websocket',
+      }),
     );
     this.#redirect = createHttpServer(this.#slowClientOptions(), (req, res) =>
       this.#redirectToHttps(req.url ?? '/', req.headers.host, res),
@@ -190,17 +205,33 @@ export class Platform {
     if (profile === 'production') {
       const problems: { key: string; message: string; source: string }[] = [];
       if (auth.apiKeys.length === 0) {
-        problems.push({ key: 'auth.apiKeys', message: 'production needs at least one API key/secret pair', source: 'configuration' });
+        problems.push({
+          key: 'auth.apiKeys',
+          message: 'production needs at least one API key/secret pair',
+          source: 'configuration',
+        });
       }
       auth.apiKeys.forEach((k, i) => {
         if (k.key.startsWith(DEV_KEY_PREFIX)) {
-          problems.push({ key: `auth.apiKeys.${i}.key`, message: `"${k.key}" is a development key; production refuses it`, source: 'configuration' });
+          problems.push({
+            key: `auth.apiKeys.${i}.key`,
+            message: `"${k.key}" is a development key; production refuses it`,
+            source: 'configuration',
+          });
         }
         if (k.secret.length < MIN_PRODUCTION_SECRET) {
-          problems.push({ key: `auth.apiKeys.${i}.secret`, message: `production secrets need at least ${MIN_PRODUCTION_SECRET} characters`, source: 'configuration' });
+          problems.push({
+            key: `auth.apiKeys.${i}.secret`,
+            message: `production secrets need at least ${MIN_PRODUCTION_SECRET} characters`,
+            source: 'configuration',
+          });
         }
         if (k.secret === store.getMeta(DEV_KEY_META)?.split(':').slice(1).join(':')) {
-          problems.push({ key: `auth.apiKeys.${i}.secret`, message: 'this is the generated development secret; production refuses it', source: 'configuration' });
+          problems.push({
+            key: `auth.apiKeys.${i}.secret`,
+            message: 'this is the generated development secret; production refuses it',
+            source: 'configuration',
+          });
         }
       });
       if (problems.length) throw new ConfigError(problems);
@@ -257,7 +288,11 @@ export class Platform {
     });
     app.addHook('onResponse', (request, reply, done) => {
       this.metrics.httpDuration.observe(
-        { listener, route: request.routeOptions.url ?? 'unmatched', status: `${Math.floor(reply.statusCode / 100)}xx` },
+        {
+          listener,
+          route: request.routeOptions.url ?? 'unmatched',
+          status: `${Math.floor(reply.statusCode / 100)}xx`,
+        },
         reply.elapsedTime / 1000,
       );
       done();
@@ -267,10 +302,15 @@ export class Platform {
     return app;
   }
 
-  #redirectToHttps(url: string, hostHeader: string | undefined, res: import('node:http').ServerResponse): void {
+  #redirectToHttps(
+    url: string,
+    hostHeader: string | undefined,
+    res: import('node:http').ServerResponse,
+  ): void {
     // Keep the host the client asked for when it is a plain host name or address.
     const asked = hostHeader?.replace(/:\d+$/, '');
-    const host = asked && /^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(asked) ? asked : this.config.publicHost;
+    const host =
+      asked && /^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(asked) ? asked : this.config.publicHost;
     const port = this.#ports?.https ?? this.config.ports.https;
     const location = `https://${host}${port === 443 ? '' : `:${port}`}${url.startsWith('/') ? url : '/'}`;
     res.writeHead(301, { location, 'content-type': 'text/plain' });
@@ -281,7 +321,10 @@ export class Platform {
     return [
       { name: 'accepting', ok: () => this.#state === 'running' },
       { name: 'store', ok: () => this.#store?.healthy() ?? false },
-      { name: 'listeners', ok: () => Boolean(this.#web?.server.listening && this.#api?.server.listening && this.#wss?.listening) },
+      {
+        name: 'listeners',
+        ok: () => Boolean(this.#web?.server.listening && this.#api?.server.listening && this.#wss?.listening),
+      },
     ];
   }
 
@@ -308,7 +351,9 @@ export class Platform {
       );
     }
     if (this.#tls?.selfSigned) {
-      lines.push(`  TLS: self-signed certificate ${this.#tls.certPath} (clients need -k / --insecure or to trust it).`);
+      lines.push(
+        `  TLS: self-signed certificate ${this.#tls.certPath} (clients need -k / --insecure or to trust it).`,
+      );
     }
     if (this.#devKey) {
       lines.push(
@@ -318,7 +363,10 @@ export class Platform {
         `  Mint a token:  npx switchboard token --identity alice --tester --data-dir ${c.dataDir}`,
       );
     }
-    for (const line of lines) this.#print(line);
+    lines.push(
+      `Ready. Stop with Ctrl-C or SIGTERM (clients get up to ${c.shutdown.drainTimeoutMs / 1000} s to leave).`,
+    );
+    this.#print(lines.join('\n'));
   }
 
   /**

@@ -13,7 +13,9 @@ export class PortBindError extends Error {
           : cause.code === 'EADDRNOTAVAIL'
             ? `${host} is not an address of this machine; set listenHost to one that is (or 0.0.0.0).`
             : 'see the error above.';
-    super(`Cannot listen on TCP ${host}:${port} (config key ${configKey}): ${cause.code ?? cause.message} — ${fix}`);
+    super(
+      `Cannot listen on TCP ${host}:${port} (config key ${configKey}): ${cause.code ?? cause.message} — ${fix}`,
+    );
     this.name = 'PortBindError';
     this.port = port;
     this.configKey = configKey;

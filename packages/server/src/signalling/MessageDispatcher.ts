@@ -74,7 +74,8 @@ export class MessageDispatcher {
         });
       }
       const handler = this.#handlers.get(request.type);
-      if (!handler) throw new SwitchboardError('SB_ERR_UNKNOWN_TYPE', `"${request.type}" is not served by this node.`);
+      if (!handler)
+        throw new SwitchboardError('SB_ERR_UNKNOWN_TYPE', `"${request.type}" is not served by this node.`);
       const result = await handler(request.params, { session, transport, log: this.#log });
       session.respond(request.id, request.type, result ?? {});
     } catch (err) {

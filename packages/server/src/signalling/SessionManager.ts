@@ -42,7 +42,9 @@ export class SessionManager {
     this.#limiter = limiter;
     this.#log = log;
     this.#metrics = metrics;
-    this.events = new SafeEmitter((event, error) => log.error({ err: error, event }, 'session listener threw'));
+    this.events = new SafeEmitter((event, error) =>
+      log.error({ err: error, event }, 'session listener threw'),
+    );
     this.#sweep = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 1000);
     this.#sweep.unref();
   }
@@ -63,7 +65,10 @@ export class SessionManager {
   /** Creates a session for a verified token; refuses while draining or when the address is full. */
   create(token: VerifiedToken, address: string): SignallingSession {
     if (this.#draining) {
-      throw new SwitchboardError('SB_ERR_SERVER_DRAINING', 'The server is shutting down; connect again shortly.');
+      throw new SwitchboardError(
+        'SB_ERR_SERVER_DRAINING',
+        'The server is shutting down; connect again shortly.',
+      );
     }
     if (!this.#limiter.acquire(address)) {
       throw new SwitchboardError('SB_ERR_TOO_MANY_CONNECTIONS', 'Too many sessions from this address.');
@@ -123,7 +128,8 @@ export class SessionManager {
   /** Stops taking sessions and tells every client to reconnect elsewhere. */
   drain(reconnectAfterMs: number, reason: string): void {
     this.#draining = true;
-    for (const session of this.#sessions.values()) session.emit('server.draining', { reconnectAfterMs, reason });
+    for (const session of this.#sessions.values())
+      session.emit('server.draining', { reconnectAfterMs, reason });
   }
 
   /** Ends every session (shutdown). */

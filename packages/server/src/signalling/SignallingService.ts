@@ -30,7 +30,13 @@ export class SignallingService {
   readonly #server: ServerIdentity;
   readonly #startedAt = Date.now();
 
-  constructor(config: Config['signalling'], tokens: TokenService, server: ServerIdentity, log: Logger, metrics: Metrics) {
+  constructor(
+    config: Config['signalling'],
+    tokens: TokenService,
+    server: ServerIdentity,
+    log: Logger,
+    metrics: Metrics,
+  ) {
     this.config = config;
     this.tokens = tokens;
     this.log = log;
@@ -75,7 +81,10 @@ export class SignallingService {
 
   #registerCoreHandlers(): void {
     const d = this.dispatcher;
-    d.handle('ping', (params) => ({ ...(params?.t === undefined ? {} : { t: params.t }), serverTime: Date.now() }));
+    d.handle('ping', (params) => ({
+      ...(params?.t === undefined ? {} : { t: params.t }),
+      serverTime: Date.now(),
+    }));
     d.handle('session.ack', (params, { session }) => {
       session.ack(params.seq);
       return {};

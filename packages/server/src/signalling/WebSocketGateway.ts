@@ -51,7 +51,9 @@ export class WebSocketGateway {
       maxPayload: Math.max(service.config.maxFrameBytes * 4, 1024 * 1024),
       perMessageDeflate: false,
     });
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#onUpgrade(req, socket, head));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.#onUpgrade(req, socket, head),
+    );
   }
 
   get connectionCount(): number {
@@ -62,7 +64,11 @@ export class WebSocketGateway {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (!this.#options.paths.includes(path)) {
-      rejectUpgrade(socket, 'SB_ERR_NOT_FOUND', `No WebSocket endpoint at ${path}; use ${this.#options.paths.join(' or ')}.`);
+      rejectUpgrade(
+        socket,
+        'SB_ERR_NOT_FOUND',
+        `No WebSocket endpoint at ${path}; use ${this.#options.paths.join(' or ')}.`,
+      );
       return;
     }
     if (this.#service.sessions.draining) {
@@ -120,7 +126,13 @@ class WebSocketConnection implements SessionTransport {
     const { messagesPerSecond, messageBurst, authTimeoutMs } = service.config;
     this.#bucket = new TokenBucket(messagesPerSecond, messageBurst);
     this.#authTimer = setTimeout(
-      () => this.#refuse(null, null, new SwitchboardError('SB_ERR_AUTH_TIMEOUT', `Authenticate within ${authTimeoutMs} ms.`), true),
+      () =>
+        this.#refuse(
+          null,
+          null,
+          new SwitchboardError('SB_ERR_AUTH_TIMEOUT', `Authenticate within ${authTimeoutMs} ms.`),
+          true,
+        ),
       authTimeoutMs,
     );
     ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
@@ -142,17 +154,28 @@ class WebSocketConnection implements SessionTransport {
       return;
     }
     this.#limitedInARow = 0;
-    const raw = isBinary ? null : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
-    this.#chain = this.#chain.then(() => this.#process(raw)).catch((err) => {
-      this.#service.log.error({ err }, 'websocket frame processing failed');
-    });
+    const raw = isBinary
+      ? null
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : data.toString('utf8');
+    this.#chain = this.#chain
+      .then(() => this.#process(raw))
+      .catch((err) => {
+        this.#service.log.error({ err }, 'websocket frame processing failed');
+      });
   }
 
   async #process(raw: string | null): Promise<void> {
     if (this.#closed) return;
     if (raw === null) {
       this.#service.dispatcher.countMessage('websocket', 'invalid');
-      this.#refuse(null, null, new SwitchboardError('SB_ERR_BAD_FRAME', 'Binary frames are not part of the protocol.'), false);
+      this.#refuse(
+        null,
+        null,
+        new SwitchboardError('SB_ERR_BAD_FRAME', 'Binary frames are not part of the protocol.'),
+        false,
+      );
       return;
     }
     const outcome = parseFrame(raw, this.#service.config.maxFrameBytes);
@@ -191,7 +214,9 @@ class WebSocketConnection implements SessionTransport {
       }
     } catch (err) {
       const error =
-        err instanceof SwitchboardError ? err : new SwitchboardError('SB_ERR_INTERNAL', 'Authentication failed.');
+        err instanceof SwitchboardError
+          ? err
+          : new SwitchboardError('SB_ERR_INTERNAL', 'Authentication failed.');
       if (!(err instanceof SwitchboardError)) this.#service.log.error({ err }, 'handshake failed');
       this.#refuse(request.id, request.type, error, true);
     }

@@ -26,7 +26,11 @@ function fail(error: SwitchboardError, re: string | null = null, type: string | 
 /** Checks one raw frame: size, JSON, envelope, version, type, parameters — in that order. */
 export function parseFrame(raw: string, maxBytes: number): ParseOutcome {
   if (Buffer.byteLength(raw, 'utf8') > maxBytes) {
-    return fail(new SwitchboardError('SB_ERR_FRAME_TOO_LARGE', `Frames are limited to ${maxBytes} bytes.`, { maxBytes }));
+    return fail(
+      new SwitchboardError('SB_ERR_FRAME_TOO_LARGE', `Frames are limited to ${maxBytes} bytes.`, {
+        maxBytes,
+      }),
+    );
   }
   let json: unknown;
   try {

@@ -10,7 +10,10 @@ export interface NodePlatformOptions {
 }
 
 /** WebSocket and fetch for Node, with the TLS trust the caller asks for. */
-export function nodePlatform(options: NodePlatformOptions = {}): { WebSocket: WebSocketFactory; fetch: FetchLike } {
+export function nodePlatform(options: NodePlatformOptions = {}): {
+  WebSocket: WebSocketFactory;
+  fetch: FetchLike;
+} {
   const tls = { ...(options.ca ? { ca: options.ca } : {}), rejectUnauthorized: options.insecure !== true };
   const agent = new Agent({ connect: tls });
   return {
