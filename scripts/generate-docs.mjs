@@ -5,12 +5,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { renderErrorDocs } = await import(path.join(root, 'packages/protocol/dist/index.js'));
+const { renderErrorDocs, renderProtocolDocs } = await import(path.join(root, 'packages/protocol/dist/index.js'));
 const { configJsonSchema, renderConfigReference } = await import(
   path.join(root, 'packages/server/dist/index.js')
 );
 
 writeFileSync(path.join(root, 'docs/errors.md'), renderErrorDocs());
+writeFileSync(path.join(root, 'docs/protocol-messages.md'), renderProtocolDocs());
 writeFileSync(path.join(root, 'config.schema.json'), `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
 writeFileSync(path.join(root, 'docs/configuration.md'), renderConfigReference());
-console.log('wrote docs/errors.md, docs/configuration.md and config.schema.json');
+console.log('wrote docs/errors.md, docs/protocol-messages.md, docs/configuration.md and config.schema.json');

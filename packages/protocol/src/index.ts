@@ -4,3 +4,4 @@ export * from './grants.js';
 export * from './messages.js';
 export * from './quality.js';
 export * from './session.js';
+export * from './docs.js';

@@ -13,6 +13,8 @@ export interface RequestDefinition<P extends z.ZodType, R extends z.ZodType> {
   stage: 'handshake' | 'session';
   /** The grant the session lacks for this request, or `undefined` when it is allowed. */
   missingGrant?: (grants: Grants, params: z.infer<P>) => GrantName | undefined;
+  /** The grant named in the docs (`missingGrant` is the check). */
+  grant?: string;
   doc: string;
 }
 
@@ -84,6 +86,7 @@ export const REQUESTS = {
       uptimeSeconds: z.number(),
     }),
     missingGrant: (grants) => (isAdmin(grants) || canSupervise(grants) ? undefined : 'supervise'),
+    grant: 'supervise (or admin)',
     doc: 'Counts of live sessions and connections (supervise or admin grant).',
   }),
 } as const;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ERROR_CODES, renderErrorDocs } from '@switchboard/protocol';
+import { ERROR_CODES, renderErrorDocs, renderProtocolDocs } from '@switchboard/protocol';
 import { configJsonSchema, renderConfigReference } from './config/jsonSchema.js';
 
 const root = process.env.SWITCHBOARD_ROOT ?? process.cwd();
@@ -14,6 +14,10 @@ describe('generated documents are in step with the code (run `npm run docs` to u
     assert.equal(doc, renderErrorDocs());
     const documented = [...doc.matchAll(/^\| `(SB_ERR_[A-Z_]+)` \|/gm)].map((m) => m[1]);
     assert.deepEqual(documented, ERROR_CODES);
+  });
+
+  it('docs/protocol-messages.md matches the message catalogue', () => {
+    assert.equal(read('docs/protocol-messages.md'), renderProtocolDocs());
   });
 
   it('config.schema.json matches the config schema', () => {
