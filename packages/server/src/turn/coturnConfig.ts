@@ -1,5 +1,5 @@
 import {
-  cidrToRange,
+  coturnRange,
   DENIED_IPV4,
   DENIED_IPV6,
   deniedPeerCidrs,
@@ -95,14 +95,14 @@ export function renderCoturnConfig(options: CoturnConfigOptions): string {
   }
   lines.push('# Peers the relay must never reach (special-purpose address blocks).');
   for (const cidr of [...deniedPeerCidrs({ allowLoopback }), ...m.extraDeniedPeerIps]) {
-    const { first, last } = cidrToRange(cidr);
-    lines.push(`# ${cidr}: ${why(cidr)}`, `denied-peer-ip=${first === last ? first : `${first}-${last}`}`);
+    const range = coturnRange(cidr);
+    if (range) lines.push(`# ${cidr}: ${why(cidr)}`, `denied-peer-ip=${range}`);
   }
   if (m.allowedPeerIps.length > 0) {
     lines.push('', '# Operator exceptions (turn.managed.allowedPeerIps).');
     for (const cidr of m.allowedPeerIps) {
-      const { first, last } = cidrToRange(cidr);
-      lines.push(`allowed-peer-ip=${first === last ? first : `${first}-${last}`}`);
+      const range = coturnRange(cidr);
+      if (range) lines.push(`allowed-peer-ip=${range}`);
     }
   }
   if (allowLoopback) {

@@ -102,6 +102,21 @@ export function cidrToRange(cidr: string): { first: string; last: string } {
   return { first: fmt(first), last: fmt(last) };
 }
 
+/**
+ * The `denied-peer-ip` / `allowed-peer-ip` value for a block. coturn 4.6 treats a range
+ * whose first address is all-zero (`0.0.0.0`, `::`) as matching every peer of any family
+ * (measured: `denied-peer-ip=::` refuses 8.8.8.8), so such a range starts one address
+ * later; coturn itself refuses the all-zero peers (CVE-2020-26262 fix), which the
+ * integration test checks. A block that is only the all-zero address yields undefined.
+ */
+export function coturnRange(cidr: string): string | undefined {
+  const { first, last } = cidrToRange(cidr);
+  const zero = first === '0.0.0.0' || /^(0:){7}0$/.test(first);
+  if (zero && first === last) return undefined;
+  const start = !zero ? first : first.includes(':') ? '0:0:0:0:0:0:0:1' : '0.0.0.1';
+  return start === last ? start : `${start}-${last}`;
+}
+
 /** The IPv4 block as IPv4-mapped IPv6 (`::ffff:a.b.c.d/96+n`). */
 export function mappedCidr(cidr: string): string {
   const [ip, bits] = cidr.split('/') as [string, string];
@@ -138,6 +153,6 @@ export function deniedPeerCidrs(options: { allowLoopback?: boolean } = {}): stri
 
 /** `::/96` minus `::1`, and `::ffff:0:0/96` minus `::ffff:127.0.0.0/104` (test profile). */
 function splitAround(cidr: string): string[] {
-  if (cidr === '::/96') return ['::/128', '::2-::ffff:ffff'];
+  if (cidr === '::/96') return ['::2-::ffff:ffff'];
   return ['::ffff:0.0.0.0-::ffff:126.255.255.255', '::ffff:128.0.0.0-::ffff:255.255.255.255'];
 }

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import tls from 'node:tls';
 import { parseClientHello } from './clientHello.js';
 import { renderCoturnConfig, type TurnProfile } from './coturnConfig.js';
-import { cidrToRange, DENIED_IPV4, deniedPeerCidrs } from './deniedPeerRanges.js';
+import { cidrToRange, coturnRange, DENIED_IPV4, deniedPeerCidrs } from './deniedPeerRanges.js';
 import { IceServerProvider } from './IceServerProvider.js';
 import { TurnConfigSchema } from './TurnConfigSchema.js';
 import { mintTurnCredential } from './turnCredentials.js';
@@ -47,8 +47,7 @@ function deniedLines(text: string): Set<string> {
 }
 
 function asRange(cidr: string): string {
-  const { first, last } = cidrToRange(cidr);
-  return first === last ? first : `${first}-${last}`;
+  return coturnRange(cidr) ?? 'none';
 }
 
 describe('coturn config writer', () => {
@@ -73,14 +72,14 @@ describe('coturn config writer', () => {
     });
   }
 
-  test('only the test profile with allowLoopbackPeers opens loopback (and still denies 0.0.0.0, ::, 10/8)', () => {
+  test('only the test profile with allowLoopbackPeers opens loopback (and still denies 0/8, ::2–::ffff:ffff, 10/8)', () => {
     assert.doesNotMatch(render('test', false), /^allow-loopback-peers/m);
     const text = render('test', true);
     assert.match(text, /^allow-loopback-peers$/m);
     const denied = deniedLines(text);
     assert.ok(!denied.has('127.0.0.0-127.255.255.255'));
-    assert.ok(denied.has('0.0.0.0-0.255.255.255'));
-    assert.ok(denied.has('0:0:0:0:0:0:0:0'));
+    assert.ok(denied.has('0.0.0.1-0.255.255.255'));
+    assert.ok(denied.has('::2-::ffff:ffff'));
     assert.ok(denied.has('10.0.0.0-10.255.255.255'));
     // ::ffff:127.0.0.1 must not be covered by any remaining block, ::ffff:10.0.0.1 must be.
     const list = new BlockList();
@@ -109,6 +108,14 @@ describe('coturn config writer', () => {
     assert.match(text, /^user-quota=\d+$/m);
     assert.match(text, /^total-quota=\d+$/m);
     assert.match(text, new RegExp(`^static-auth-secret=${SECRET}$`, 'm'));
+  });
+
+  test('no denied range starts at the all-zero address (coturn 4.6 would match every peer)', () => {
+    for (const profile of ['production', 'test'] as const) {
+      for (const range of deniedLines(render(profile, true))) {
+        assert.doesNotMatch(range, /^(0\.0\.0\.0|(0:){7}0)(-|$)/, range);
+      }
+    }
   });
 
   test('cidrToRange computes first and last addresses', () => {

@@ -69,11 +69,13 @@ class UdpStunTransport extends EventEmitter<StunTransportEvents> implements Stun
   readonly reliable = false;
   readonly server: TransportAddress;
   #socket: dgram.Socket;
+  #localIp: string;
   #closed = false;
 
-  constructor(socket: dgram.Socket, server: TransportAddress) {
+  constructor(socket: dgram.Socket, server: TransportAddress, localIp: string) {
     super();
     this.#socket = socket;
+    this.#localIp = localIp;
     this.server = server;
     socket.on('message', (msg, rinfo) => {
       this.emit('frame', msg, {
@@ -91,7 +93,7 @@ class UdpStunTransport extends EventEmitter<StunTransportEvents> implements Stun
 
   get local(): TransportAddress {
     const a = this.#socket.address();
-    return { family: a.family === 'IPv6' ? 'IPv6' : 'IPv4', address: a.address, port: a.port };
+    return { family: a.family === 'IPv6' ? 'IPv6' : 'IPv4', address: this.#localIp, port: a.port };
   }
 
   send(frame: Buffer, to?: { address: string; port: number }): void {
@@ -156,6 +158,22 @@ class StreamStunTransport extends EventEmitter<StunTransportEvents> implements S
   }
 }
 
+/**
+ * The interface address the OS would use towards `server` (a connected UDP socket sends
+ * nothing); the main socket is bound to the wildcard so it can reach other servers too.
+ */
+async function localAddressTowards(server: TransportAddress): Promise<string> {
+  const probe = dgram.createSocket(server.family === 'IPv6' ? 'udp6' : 'udp4');
+  try {
+    return await new Promise<string>((resolve) => {
+      probe.once('error', () => resolve(server.family === 'IPv6' ? '::' : '0.0.0.0'));
+      probe.connect(server.port, server.address, () => resolve(probe.address().address));
+    });
+  } finally {
+    probe.close();
+  }
+}
+
 /** Opens a UDP socket, or connects TCP / TLS (completing the handshake) to the server. */
 export async function openStunTransport(options: StunTransportOptions): Promise<StunTransport> {
   const { address, family } = await resolve(options.host);
@@ -166,7 +184,7 @@ export async function openStunTransport(options: StunTransportOptions): Promise<
       socket.once('error', (err) => fail(new StunError('transport', err.message, { cause: err })));
       socket.bind(0, () => ok());
     });
-    return new UdpStunTransport(socket, server);
+    return new UdpStunTransport(socket, server, await localAddressTowards(server));
   }
   const timeoutMs = options.connectTimeoutMs ?? 5000;
   const socket = await new Promise<net.Socket>((ok, fail) => {
