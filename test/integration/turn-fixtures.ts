@@ -57,6 +57,8 @@ export interface RunningCoturn {
   port: number;
   tlsPort: number;
   cert: string;
+  /** PEM key of `cert` (for an HTTPS server in the demux test). */
+  key: string;
   stateDir: string;
   close(): Promise<void>;
 }
@@ -100,6 +102,7 @@ export async function startCoturn(options: {
     port,
     tlsPort,
     cert: material.cert,
+    key: material.key,
     stateDir: path.join(dir, 'turn'),
     async close() {
       await service.close();
