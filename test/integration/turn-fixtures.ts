@@ -96,6 +96,9 @@ export async function startCoturn(options: {
     dataDir: dir,
     publicHost: '127.0.0.1',
     tls: { cert: material.cert, key: material.key },
+  }).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   });
   return {
     service,
