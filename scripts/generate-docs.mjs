@@ -5,7 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { renderErrorDocs, renderProtocolDocs } = await import(path.join(root, 'packages/protocol/dist/index.js'));
+const { renderErrorDocs, renderProtocolDocs } = await import(
+  path.join(root, 'packages/protocol/dist/index.js')
+);
 const { configJsonSchema, renderConfigReference } = await import(
   path.join(root, 'packages/server/dist/index.js')
 );

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { EVENTS, REQUESTS } from './messages.js';
 
 function schemaLine(schema: z.ZodType): string {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown> };
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, unknown>;
+  };
   const props = json.properties ? Object.keys(json.properties) : [];
   return props.length ? props.map((p) => `\`${p}\``).join(', ') : '—';
 }

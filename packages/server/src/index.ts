@@ -7,4 +7,5 @@ export { type BoundPorts, Platform, type PlatformOptions } from './platform/Plat
 export { PortBindError } from './platform/PortBindError.js';
 export { SqliteStore } from './store/SqliteStore.js';
 export type { Store } from './store/Store.js';
+export * from './turn/index.js';
 export { VERSION } from './version.js';

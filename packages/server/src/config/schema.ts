@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TurnConfigSchema } from '../turn/TurnConfigSchema.js';
 
 const portOrZero = z.number().int().min(0).max(65535).describe('TCP port; 0 lets the OS choose (tests).');
 
@@ -200,6 +201,9 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    turn: TurnConfigSchema.describe(
+      'TURN for restrictive networks (coturn, managed or external); see docs/turn.md.',
+    ),
     log: z
       .object({
         level: z

@@ -24,7 +24,7 @@ export function requireApiKey(request: FastifyRequest, keys: ApiKeys): string {
 export async function requireBearer(
   request: FastifyRequest,
   tokens: TokenService,
-  grant: GrantName,
+  grant: GrantName | 'any',
   allowed: (grants: Grants) => boolean,
 ): Promise<VerifiedToken> {
   const header = request.headers.authorization;

@@ -4,6 +4,8 @@ import type { ApiKeys } from '../auth/ApiKeys.js';
 import type { TokenService } from '../auth/TokenService.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SignallingService } from '../signalling/SignallingService.js';
+import { IceConfigurationSchema } from '../turn/IceServerProvider.js';
+import type { TurnService } from '../turn/TurnService.js';
 import { requireApiKey, requireBearer } from './authHelpers.js';
 import { type RouteSpec, route } from './routes.js';
 
@@ -45,6 +47,7 @@ export interface WebRouteDeps {
   readiness: () => ReadinessCheck[];
   tokenRequestsPerMinute: number;
   openApi: () => object;
+  turn: TurnService;
 }
 
 /** REST on 443: health, readiness, metrics, OpenAPI, token minting, sessions. */
@@ -112,6 +115,19 @@ export function webRoutes(deps: WebRouteDeps): RouteSpec[] {
       handler: async ({ body }, request) => {
         const apiKey = requireApiKey(request, deps.keys);
         return deps.tokens.mint({ apiKey, ...body });
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/ice-servers',
+      summary: 'STUN/TURN servers with fresh time-limited TURN credentials for the token’s identity.',
+      tags: ['access'],
+      auth: 'bearer',
+      grant: 'any',
+      response: IceConfigurationSchema,
+      handler: async (_input, request) => {
+        const token = await requireBearer(request, deps.tokens, 'any', () => true);
+        return deps.turn.iceServersFor(token.sub);
       },
     }),
     route({

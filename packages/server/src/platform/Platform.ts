@@ -18,6 +18,7 @@ import { WebSocketGateway } from '../signalling/WebSocketGateway.js';
 import { SqliteStore } from '../store/SqliteStore.js';
 import type { Store } from '../store/Store.js';
 import { loadOrCreateTls, type TlsMaterial } from '../tls/certificate.js';
+import { TurnService } from '../turn/TurnService.js';
 import { VERSION } from '../version.js';
 import { listen } from './listen.js';
 import { PortBindError } from './PortBindError.js';
@@ -54,6 +55,7 @@ export class Platform {
   #devKey: ApiKey | null = null;
   #tokens: TokenService | null = null;
   #signalling: SignallingService | null = null;
+  #turn: TurnService | null = null;
   #web: FastifyInstance | null = null;
   #api: FastifyInstance | null = null;
   #redirect: HttpServer | null = null;
@@ -86,6 +88,11 @@ export class Platform {
   get signalling(): SignallingService {
     if (!this.#signalling) throw new Error('The platform is not started.');
     return this.#signalling;
+  }
+
+  get turn(): TurnService {
+    if (!this.#turn) throw new Error('The platform is not started.');
+    return this.#turn;
   }
 
   get tls(): TlsMaterial {
@@ -126,6 +133,14 @@ export class Platform {
       dataDir: config.dataDir,
       publicHost: config.publicHost,
     });
+    this.#turn = await TurnService.start({
+      turn: config.turn,
+      profile: config.profile,
+      dataDir: config.dataDir,
+      publicHost: config.publicHost,
+      tls: { cert: this.#tls.cert, key: this.#tls.key },
+      logger: this.log.child({ subsystem: 'turn' }),
+    });
     this.#signalling = new SignallingService(
       config.signalling,
       this.#tokens,
@@ -146,6 +161,7 @@ export class Platform {
         readiness: () => this.#readiness(),
         tokenRequestsPerMinute: config.http.tokenRequestsPerMinute,
         openApi,
+        turn: this.#turn,
       }),
     );
 
@@ -405,6 +421,7 @@ export class Platform {
       }
     }
     await Promise.allSettled(closing);
+    await this.#turn?.close();
     this.#store?.close();
   }
 }
