@@ -59,6 +59,6 @@ const result = spawnSync(
     '--test-timeout=300000',
     ...files.map((f) => path.relative(root, f)),
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, SWITCHBOARD_ROOT: root } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, SB_TEST_ROOT: root } },
 );
 process.exit(result.status ?? 1);

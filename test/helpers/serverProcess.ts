@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export const ROOT = process.env.SWITCHBOARD_ROOT ?? process.cwd();
+export const ROOT = process.env.SB_TEST_ROOT ?? process.cwd();
 export const CLI = path.join(ROOT, 'packages/server/dist/cli/main.js');
 
 /** A real `switchboard start` process, with its output captured. */

@@ -184,7 +184,7 @@ describe('minting tokens', () => {
   });
 
   it('mints from the CLI (`switchboard token`) with the data directory’s development key', async () => {
-    const cli = path.join(process.env.SWITCHBOARD_ROOT ?? process.cwd(), 'packages/server/dist/cli/main.js');
+    const cli = path.join(process.env.SB_TEST_ROOT ?? process.cwd(), 'packages/server/dist/cli/main.js');
     const token = execFileSync(
       process.execPath,
       [cli, 'token', '--identity', 'dave', '--agent', 'dave', '--data-dir', t.dataDir],

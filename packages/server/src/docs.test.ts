@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { ERROR_CODES, renderErrorDocs, renderProtocolDocs } from '@switchboard/protocol';
 import { configJsonSchema, renderConfigReference } from './config/jsonSchema.js';
 
-const root = process.env.SWITCHBOARD_ROOT ?? process.cwd();
+const root = process.env.SB_TEST_ROOT ?? process.cwd();
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
 describe('generated documents are in step with the code (run `npm run docs` to update)', () => {

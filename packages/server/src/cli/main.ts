@@ -183,6 +183,7 @@ withCommonFlags(
     const shown = {
       ...config,
       auth: { ...config.auth, apiKeys: config.auth.apiKeys.map((k) => ({ key: k.key, secret: '[hidden]' })) },
+      turn: { ...config.turn, ...(config.turn.secret ? { secret: '[hidden]' } : {}) },
     };
     process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   } catch (err) {

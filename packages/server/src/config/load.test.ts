@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from './load.js';
 
-const root = process.env.SWITCHBOARD_ROOT ?? process.cwd();
+const root = process.env.SB_TEST_ROOT ?? process.cwd();
 
 function problems(fn: () => unknown): { key: string; message: string; source: string }[] {
   try {
