@@ -77,6 +77,21 @@ export const ERRORS = {
   },
   SB_ERR_NOT_FOUND: { status: 404, doc: 'No such HTTP route or resource.' },
   SB_ERR_METHOD_NOT_ALLOWED: { status: 405, doc: 'The HTTP method is not allowed on this route.' },
+  SB_ERR_PORTS_EXHAUSTED: {
+    status: 503,
+    doc: 'Every UDP port of the media range is in use (the error data names the range); retry later or widen the range.',
+  },
+  SB_ERR_PORT_UNAVAILABLE: {
+    status: 409,
+    doc: 'The requested UDP port is outside the range or already in use.',
+  },
+  SB_ERR_CALL_NOT_FOUND: { status: 404, doc: 'No such call (media room), or it has ended.' },
+  SB_ERR_PARTICIPANT_NOT_FOUND: { status: 404, doc: 'No such participant in this call, or it has left.' },
+  SB_ERR_TRACK_NOT_FOUND: { status: 404, doc: 'No such published track in this call.' },
+  SB_ERR_NEGOTIATION_FAILED: {
+    status: 400,
+    doc: 'The SDP offer or answer could not be applied (malformed, no common codec, or stale); the error data says why.',
+  },
   SB_ERR_INTERNAL: {
     status: 500,
     doc: 'An unexpected server fault; the request was not applied. The log has the details under the request id.',

@@ -1,0 +1,113 @@
+import { isIPv4 } from 'node:net';
+import { SwitchboardError } from '@switchboard/protocol';
+import { type Logger, pino } from 'pino';
+import type { MediaObserverEvents, MediaServerOptions, RoomQuality } from './MediaTypes.js';
+import type { ParticipantSettings } from './Participant.js';
+import { PortAllocator } from './PortAllocator.js';
+import { Room, type RoomOptions } from './Room.js';
+import { TypedEmitter } from './TypedEmitter.js';
+import { installWeriftPatches } from './weriftPatches.js';
+
+/** The spec's video-gateway range. */
+export const DEFAULT_VIDEO_RANGE = { min: 19099, max: 20099 } as const;
+
+/**
+ * The video gateway's media layer: an SFU on werift, transport-independent (signalling
+ * calls it). Owns rooms; each participant gets one peer connection on one UDP port taken
+ * from the shared {@link PortAllocator}.
+ */
+export class MediaServer {
+  /** Monitoring taps (metrics, dashboards): never called on the per-packet path. */
+  readonly observer: TypedEmitter<MediaObserverEvents>;
+  readonly allocator: PortAllocator;
+  readonly #rooms = new Map<string, Room>();
+  readonly #settings: ParticipantSettings;
+  readonly #log: Logger;
+  readonly #qualityIntervalMs: number;
+  #closed = false;
+
+  constructor(options: MediaServerOptions) {
+    if (!isIPv4(options.listenAddress)) {
+      throw new RangeError(`media listenAddress must be an IPv4 address, got ${options.listenAddress}`);
+    }
+    if (options.listenAddress === '0.0.0.0' && !options.announcedAddress) {
+      throw new RangeError('media listenAddress 0.0.0.0 needs an announcedAddress');
+    }
+    if (options.announcedAddress !== undefined && !isIPv4(options.announcedAddress)) {
+      throw new RangeError(`media announcedAddress must be an IPv4 address, got ${options.announcedAddress}`);
+    }
+    installWeriftPatches();
+    this.#log = (options.logger ?? pino({ level: 'silent' })).child({ subsystem: 'media' });
+    this.observer = new TypedEmitter((event, error) =>
+      this.#log.error({ err: error, event }, 'observer threw'),
+    );
+    const rangeName = options.rangeName ?? 'video';
+    this.allocator =
+      options.portAllocator ?? new PortAllocator({ [rangeName]: options.videoRange ?? DEFAULT_VIDEO_RANGE });
+    this.allocator.range(rangeName); // fails early on an unknown range name
+    this.#qualityIntervalMs = options.qualityIntervalMs ?? 5000;
+    this.#settings = {
+      listenAddress: options.listenAddress,
+      announcedAddress: options.announcedAddress ?? options.listenAddress,
+      allocator: this.allocator,
+      rangeName,
+      inactivityTimeoutMs: options.inactivityTimeoutMs ?? 20_000,
+      h264: options.h264 ?? true,
+    };
+  }
+
+  /**
+   * Creates a room (one per call).
+   * @throws SwitchboardError SB_ERR_INVALID_PARAMS when the id is taken.
+   */
+  createRoom(roomId: string, options?: RoomOptions): Room {
+    if (this.#closed) throw new SwitchboardError('SB_ERR_SERVER_DRAINING', 'media server is closed');
+    if (this.#rooms.has(roomId)) {
+      throw new SwitchboardError('SB_ERR_INVALID_PARAMS', `room ${roomId} exists`, { roomId });
+    }
+    const room = new Room(
+      roomId,
+      {
+        logger: this.#log,
+        settings: this.#settings,
+        qualityIntervalMs: this.#qualityIntervalMs,
+        observer: this.observer,
+        onClosed: (id) => {
+          if (this.#rooms.get(id) === room) this.#rooms.delete(id);
+          this.observer.emit('roomClosed', { roomId: id });
+        },
+      },
+      options,
+    );
+    this.#rooms.set(roomId, room);
+    this.observer.emit('roomCreated', { roomId });
+    return room;
+  }
+
+  /** A room, or throws SB_ERR_CALL_NOT_FOUND. */
+  room(roomId: string): Room {
+    const room = this.#rooms.get(roomId);
+    if (!room) throw new SwitchboardError('SB_ERR_CALL_NOT_FOUND', `no call ${roomId}`, { roomId });
+    return room;
+  }
+
+  /** A room if it exists. */
+  findRoom(roomId: string): Room | undefined {
+    return this.#rooms.get(roomId);
+  }
+
+  get rooms(): Room[] {
+    return [...this.#rooms.values()];
+  }
+
+  /** Quality snapshot of one call (`GET /v1/calls/:id/quality`). */
+  quality(roomId: string): RoomQuality {
+    return this.room(roomId).quality();
+  }
+
+  /** Closes every room (every participant, every socket). Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#rooms.values()].map((r) => r.close()));
+  }
+}

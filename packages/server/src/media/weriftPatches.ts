@@ -1,0 +1,245 @@
+/**
+ * Fixes to werift 0.24 internals, applied from outside (node_modules is never edited).
+ * Each patch is small, idempotent and documented in docs/media.md:
+ *
+ * 1. Exact port binding: werift refuses `icePortRange: [p, p]` and otherwise probes a range
+ *    itself. Our {@link PortAllocator} owns every port, so a range is read as "bind exactly
+ *    its first port" (we pass `[p, p + 1]`); a failed bind fails loudly instead of drifting
+ *    to a port that was never booked.
+ * 2. SRTP/SRTCP replay window (RFC 3711 §3.3.2) on every inbound stream, plus counters of
+ *    replayed and unauthenticated packets and the time of the last authentic packet
+ *    (our liveness signal: werift skips consent checks in some modes).
+ * 3. RTP demultiplexing fallback (RFC 8843 §9): by SSRC, then the MID header extension,
+ *    then a payload type unique to one m-line. werift routes by `a=ssrc` only.
+ */
+import type { createSocket } from 'node:dgram';
+import {
+  MediaStreamTrack,
+  RTCDtlsTransport,
+  type RTCPeerConnection,
+  type RTCRtpTransceiver,
+  RTP_EXTENSION_URI,
+  type RtpPacket,
+  rtpHeaderExtensionsParser,
+  SrtpAuthenticationError,
+  UdpTransport,
+} from 'werift';
+import { SrtpReplayState } from './ReplayWindow.js';
+
+/** Per-transport inbound security counters. */
+export interface InboundGuardStats {
+  /** SRTP/SRTCP packets that authenticated and were new. */
+  accepted: number;
+  /** Packets dropped because their index was already seen or is older than the window. */
+  replayed: number;
+  /** Packets dropped because they did not authenticate or parse (forged tag, garbage). */
+  rejected: number;
+  /** `Date.now()` of the last authentic packet, 0 before the first. */
+  lastAuthenticAt: number;
+}
+
+const guards = new WeakMap<object, InboundGuardStats>();
+
+/** The counters of a werift DTLS transport (created on first use). */
+export function inboundGuardOf(dtlsTransport: object): InboundGuardStats {
+  let stats = guards.get(dtlsTransport);
+  if (!stats) {
+    stats = { accepted: 0, replayed: 0, rejected: 0, lastAuthenticAt: 0 };
+    guards.set(dtlsTransport, stats);
+  }
+  return stats;
+}
+
+const REPLAY_WINDOW = 128;
+const PROFILE_AEAD_AES_128_GCM = 7;
+
+interface DecryptingSession {
+  decrypt: (buf: Buffer) => Buffer;
+}
+interface DtlsTransportInternals {
+  srtp: DecryptingSession;
+  srtcp: DecryptingSession;
+  dtls?: { srtp: { srtpProfile?: number } };
+  updateSrtpSession(): void;
+}
+interface UdpTransportInternals {
+  socket: ReturnType<typeof createSocket>;
+  socketType: 'udp4' | 'udp6';
+  options: { portRange?: [number, number]; port?: number; interfaceAddresses?: Record<string, string> };
+  init(): Promise<void>;
+}
+
+let installed = false;
+
+/** Installs the process-wide patches (1 and 2). Safe to call many times. */
+export function installWeriftPatches(): void {
+  if (installed) return;
+  installed = true;
+
+  const udpProto = (UdpTransport as unknown as { prototype: UdpTransportInternals }).prototype;
+  const originalInit = udpProto.init;
+  udpProto.init = async function (this: UdpTransportInternals): Promise<void> {
+    const range = this.options.portRange;
+    if (!range || this.options.port) return originalInit.call(this);
+    const address = this.options.interfaceAddresses?.[this.socketType];
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.socket.once('error', onError);
+      this.socket.once('listening', () => {
+        this.socket.off('error', onError);
+        resolve();
+      });
+      this.socket.bind({ port: range[0], address });
+    });
+  };
+
+  const dtlsProto = (RTCDtlsTransport as unknown as { prototype: DtlsTransportInternals }).prototype;
+  const originalUpdate = dtlsProto.updateSrtpSession;
+  dtlsProto.updateSrtpSession = function (this: DtlsTransportInternals): void {
+    originalUpdate.call(this);
+    const stats = inboundGuardOf(this);
+    const gcm = this.dtls?.srtp.srtpProfile === PROFILE_AEAD_AES_128_GCM;
+    this.srtp.decrypt = guardSrtp(this.srtp.decrypt, stats);
+    this.srtcp.decrypt = guardSrtcp(this.srtcp.decrypt, stats, gcm);
+  };
+}
+
+function reject(stats: InboundGuardStats, kind: 'replayed' | 'rejected'): never {
+  stats[kind]++;
+  // werift drops a packet silently when decrypt throws this class.
+  throw new SrtpAuthenticationError(kind);
+}
+
+function guardSrtp(decrypt: (buf: Buffer) => Buffer, stats: InboundGuardStats): (buf: Buffer) => Buffer {
+  const streams = new Map<number, SrtpReplayState>();
+  return (buf: Buffer): Buffer => {
+    if (buf.length < 12 + 10) reject(stats, 'rejected');
+    const seq = buf.readUInt16BE(2);
+    const ssrc = buf.readUInt32BE(8);
+    let state = streams.get(ssrc);
+    const index = state ? state.check(seq) : seq;
+    if (index < 0) reject(stats, 'replayed');
+    let out: Buffer;
+    try {
+      out = decrypt(buf);
+    } catch {
+      reject(stats, 'rejected');
+    }
+    // Only authentic packets create or move a window, so forged SSRCs cannot grow the map.
+    if (!state) {
+      state = new SrtpReplayState(REPLAY_WINDOW);
+      streams.set(ssrc, state);
+    }
+    state.commit(index);
+    stats.accepted++;
+    stats.lastAuthenticAt = Date.now();
+    return out;
+  };
+}
+
+function guardSrtcp(
+  decrypt: (buf: Buffer) => Buffer,
+  stats: InboundGuardStats,
+  gcm: boolean,
+): (buf: Buffer) => Buffer {
+  const streams = new Map<number, SrtpReplayState>();
+  // SRTCP carries its 31-bit index explicitly, after the payload (AES-CM: before the
+  // 10-byte tag; AEAD-GCM, RFC 7714: the last 4 bytes).
+  const trailer = gcm ? 4 : 14;
+  return (buf: Buffer): Buffer => {
+    if (buf.length < 8 + trailer) reject(stats, 'rejected');
+    const ssrc = buf.readUInt32BE(4);
+    const index = buf.readUInt32BE(buf.length - trailer) & 0x7fffffff;
+    const state = streams.get(ssrc);
+    if (state && !state.window.check(index)) reject(stats, 'replayed');
+    let out: Buffer;
+    try {
+      out = decrypt(buf);
+    } catch {
+      reject(stats, 'rejected');
+    }
+    let s = state;
+    if (!s) {
+      s = new SrtpReplayState(REPLAY_WINDOW);
+      streams.set(ssrc, s);
+    }
+    s.window.commit(index);
+    stats.accepted++;
+    stats.lastAuthenticAt = Date.now();
+    return out;
+  };
+}
+
+interface RouterInternals {
+  ssrcTable: Record<number, unknown>;
+  ridTable: Record<string, unknown>;
+  extIdUriMap: Record<number, string>;
+  routeRtp: (packet: RtpPacket) => void;
+  registerRtpReceiver(receiver: unknown, ssrc: number): void;
+}
+
+/**
+ * Patch 3, per peer connection: before werift's router drops a packet with an unknown
+ * SSRC, bind that SSRC to the m-line named by its MID header extension, else to the only
+ * receiving m-line that negotiated its payload type (RFC 8843 §9), creating the remote
+ * track werift would have created from `a=ssrc`.
+ */
+export function installRtpDemuxFallback(pc: RTCPeerConnection): void {
+  const router = (pc as unknown as { router: RouterInternals }).router;
+  const original = router.routeRtp;
+  const unresolvable = new Set<number>();
+  router.routeRtp = (packet: RtpPacket) => {
+    const ssrc = packet.header.ssrc;
+    if (router.ssrcTable[ssrc] === undefined && !unresolvable.has(ssrc)) {
+      const transceiver = resolveTransceiver(pc, router, packet);
+      if (transceiver) {
+        const codec = receiverCodecs(transceiver)[packet.header.payloadType];
+        if (codec && codec.name.toLowerCase() !== 'rtx') {
+          router.registerRtpReceiver(transceiver.receiver, ssrc);
+          transceiver.addTrack(
+            new MediaStreamTrack({
+              ssrc,
+              kind: transceiver.kind,
+              id: transceiver.sender.trackId,
+              remote: true,
+              codec,
+            }),
+          );
+        }
+      } else if (unresolvable.size < 64) {
+        unresolvable.add(ssrc);
+      }
+    }
+    original(packet);
+  };
+}
+
+function resolveTransceiver(
+  pc: RTCPeerConnection,
+  router: RouterInternals,
+  packet: RtpPacket,
+): RTCRtpTransceiver | undefined {
+  const receiving = pc
+    .getTransceivers()
+    .filter((t) => t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv');
+  if (packet.header.extensions.length > 0) {
+    const ext = rtpHeaderExtensionsParser(packet.header.extensions, {
+      ...(pc.extIdUriMap as Record<number, string>),
+      ...router.extIdUriMap,
+    });
+    const mid = ext[RTP_EXTENSION_URI.sdesMid];
+    if (typeof mid === 'string') {
+      const byMid = receiving.find((t) => t.mid === mid);
+      if (byMid) return byMid;
+    }
+  }
+  const byPt = receiving.filter((t) => receiverCodecs(t)[packet.header.payloadType] !== undefined);
+  return byPt.length === 1 ? byPt[0] : undefined;
+}
+
+type ReceiverCodec = ConstructorParameters<typeof MediaStreamTrack>[0]['codec'] & { name: string };
+
+/** werift keeps the negotiated receive codecs by payload type in a private field. */
+function receiverCodecs(t: RTCRtpTransceiver): Record<number, ReceiverCodec> {
+  return (t.receiver as unknown as { codecs: Record<number, ReceiverCodec> }).codecs;
+}

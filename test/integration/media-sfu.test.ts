@@ -1,0 +1,330 @@
+// Integration: real werift SFU, real libwebrtc clients (@roamhq/wrtc) on loopback.
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MediaServer, type Participant, type Room } from '@switchboard/server/media';
+import { UdpTransport } from 'werift';
+
+interface VideoSource {
+  createTrack(): MediaStreamTrack;
+  onFrame(frame: { width: number; height: number; data: Uint8Array }): void;
+}
+interface AudioSource {
+  createTrack(): MediaStreamTrack;
+  onData(data: { samples: Int16Array; sampleRate: number; numberOfFrames?: number }): void;
+}
+interface Sink {
+  stop(): void;
+  onframe?: (e: unknown) => void;
+  ondata?: (e: unknown) => void;
+}
+interface Wrtc {
+  RTCPeerConnection: typeof RTCPeerConnection;
+  nonstandard: {
+    RTCVideoSource: new () => VideoSource;
+    RTCAudioSource: new () => AudioSource;
+    RTCVideoSink: new (t: MediaStreamTrack) => Sink;
+    RTCAudioSink: new (t: MediaStreamTrack) => Sink;
+  };
+}
+const wrtc = createRequire(import.meta.url)('@roamhq/wrtc') as Wrtc;
+
+const LISTEN = '127.0.0.1';
+// A non-default range, randomised so parallel runs do not collide.
+const BASE = 42000 + Math.floor(Math.random() * 200) * 20;
+const RANGE = { min: BASE, max: BASE + 19 };
+
+// Test-only tap on werift's UDP sockets, to capture real SRTP from the wire for replay.
+const serverSockets: import('node:dgram').Socket[] = [];
+const proto = (
+  UdpTransport as unknown as { prototype: { init(): Promise<void>; socket: import('node:dgram').Socket } }
+).prototype;
+
+/** UDP sockets of this process bound to `address` (inode match between /proc/self/fd and /proc/self/net/udp). */
+function ownUdpPorts(address: string): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {}
+  }
+  const hex = address
+    .split('.')
+    .map((x) => Number(x).toString(16).padStart(2, '0').toUpperCase())
+    .reverse()
+    .join('');
+  const ports: number[] = [];
+  for (const line of readFileSync('/proc/self/net/udp', 'utf8').split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 10) continue;
+    const [ip, port] = cols[1]!.split(':');
+    if (ip === hex && inodes.has(cols[9]!)) ports.push(Number.parseInt(port!, 16));
+  }
+  return ports;
+}
+
+async function gathered(pc: RTCPeerConnection): Promise<void> {
+  for (let i = 0; i < 500 && pc.iceGatheringState !== 'complete'; i++) await sleep(10);
+}
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+class Publisher {
+  readonly pc = new wrtc.RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+  readonly #video = new wrtc.nonstandard.RTCVideoSource();
+  readonly #audio = new wrtc.nonstandard.RTCAudioSource();
+  readonly #timer: NodeJS.Timeout;
+  constructor() {
+    this.pc.addTransceiver(this.#audio.createTrack(), { direction: 'sendonly' });
+    this.pc.addTransceiver(this.#video.createTrack(), { direction: 'sendonly' });
+    const frame = new Uint8Array(320 * 240 * 1.5);
+    let n = 0;
+    this.#timer = setInterval(() => {
+      frame.fill(n++ % 255, 0, 320 * 240);
+      this.#video.onFrame({ width: 320, height: 240, data: frame });
+      for (let i = 0; i < 3; i++) {
+        const samples = new Int16Array(480);
+        for (let s = 0; s < 480; s++) samples[s] = Math.round(8000 * Math.sin((n * 480 + s) / 10));
+        this.#audio.onData({ samples, sampleRate: 48_000, numberOfFrames: 480 });
+      }
+    }, 30);
+  }
+  async connect(participant: Participant): Promise<void> {
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    await gathered(this.pc);
+    const answer = await participant.handleOffer(this.pc.localDescription!.sdp);
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  }
+  close(): void {
+    clearInterval(this.#timer);
+    this.pc.close();
+  }
+}
+
+class Subscriber {
+  readonly pc = new wrtc.RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+  videoFrames = 0;
+  audioChunks = 0;
+  firstFrameAt = 0;
+  connectedAt = 0;
+  offers: string[] = [];
+  readonly #sinks: Sink[] = [];
+  constructor(participant: Participant) {
+    this.pc.ontrack = (e) => {
+      if (e.track.kind === 'video') {
+        const sink = new wrtc.nonstandard.RTCVideoSink(e.track);
+        sink.onframe = () => {
+          this.videoFrames++;
+          if (!this.firstFrameAt) this.firstFrameAt = Date.now();
+        };
+        this.#sinks.push(sink);
+      } else {
+        const sink = new wrtc.nonstandard.RTCAudioSink(e.track);
+        sink.ondata = () => this.audioChunks++;
+        this.#sinks.push(sink);
+      }
+    };
+    this.pc.onconnectionstatechange = () => {
+      if (this.pc.connectionState === 'connected' && !this.connectedAt) this.connectedAt = Date.now();
+    };
+    participant.on('negotiationNeeded', ({ offerId, sdp }) => {
+      this.offers.push(sdp);
+      void (async () => {
+        await this.pc.setRemoteDescription({ type: 'offer', sdp });
+        await this.pc.setLocalDescription(await this.pc.createAnswer());
+        await gathered(this.pc);
+        await participant.handleAnswer(this.pc.localDescription!.sdp, offerId);
+      })().catch((error) => console.error('subscriber negotiation', error));
+    });
+  }
+  close(): void {
+    for (const s of this.#sinks) s.stop();
+    this.pc.close();
+  }
+}
+
+describe('media SFU with libwebrtc clients', { timeout: 90_000 }, () => {
+  let server: MediaServer;
+  let room: Room;
+  let publisher: Publisher;
+  let pubParticipant: Participant;
+  let subscriber: Subscriber;
+  let subParticipant: Participant;
+  const keyframes: string[] = [];
+
+  before(async () => {
+    server = new MediaServer({
+      listenAddress: LISTEN,
+      videoRange: RANGE,
+      inactivityTimeoutMs: 4000,
+      qualityIntervalMs: 1000,
+    });
+    // After the server installed its werift patches, so this tap wraps them.
+    const originalInit = proto.init;
+    proto.init = async function (this: { socket: import('node:dgram').Socket }) {
+      await originalInit.call(this);
+      serverSockets.push(this.socket);
+    };
+    server.observer.on('keyframeRequested', ({ reason }) => keyframes.push(reason));
+    room = server.createRoom('call-1');
+  });
+
+  after(async () => {
+    publisher?.close();
+    subscriber?.close();
+    await server?.close();
+  });
+
+  it('a subscriber joining 10 s after the publisher decodes audio and video, with a keyframe within 2 s', async () => {
+    pubParticipant = await room.join('alice');
+    publisher = new Publisher();
+    await publisher.connect(pubParticipant);
+    await waitFor('two published tracks', () => room.tracks.length === 2, 10_000);
+    assert.deepEqual(room.tracks.map((t) => t.mimeType.toLowerCase()).sort(), ['audio/opus', 'video/vp8']);
+    await sleep(10_000);
+    const pliBefore = keyframes.length;
+
+    subParticipant = await room.join('bob');
+    subscriber = new Subscriber(subParticipant);
+    await waitFor('subscriber connected', () => subscriber.connectedAt > 0, 10_000);
+    await waitFor('decoded video frame', () => subscriber.videoFrames > 0, 5_000);
+    const keyframeDelayMs = subscriber.firstFrameAt - subscriber.connectedAt;
+    console.log(`# first decoded frame ${keyframeDelayMs} ms after the subscriber connected`);
+    assert.ok(keyframeDelayMs < 2000, `first frame after ${keyframeDelayMs} ms`);
+    assert.ok(
+      keyframes.slice(pliBefore).includes('subscribe'),
+      'a keyframe was requested for the new subscriber',
+    );
+    await waitFor(
+      'audio and more video',
+      () => subscriber.audioChunks > 20 && subscriber.videoFrames > 10,
+      5_000,
+    );
+  });
+
+  it('puts every server candidate and every server UDP socket inside the configured range', () => {
+    for (const sdp of subscriber.offers) {
+      const candidates = sdp.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:'));
+      assert.ok(candidates.length > 0);
+      for (const c of candidates) {
+        const port = Number(c.split(' ')[5]);
+        assert.ok(port >= RANGE.min && port <= RANGE.max, c);
+        assert.equal(c.split(' ')[4], LISTEN);
+      }
+    }
+    // Every UDP socket werift bound for the server (tapped at creation) ...
+    const bound = serverSockets.flatMap((s) => {
+      try {
+        return [s.address()];
+      } catch {
+        return []; // closed
+      }
+    });
+    assert.deepEqual(bound.map((a) => a.port).sort(), [pubParticipant.port, subParticipant.port].sort());
+    for (const a of bound) {
+      assert.equal(a.address, LISTEN);
+      assert.ok(a.port >= RANGE.min && a.port <= RANGE.max, `werift socket on ${a.port}`);
+    }
+    // ... and the kernel agrees (the other sockets of this process on LISTEN are the wrtc clients').
+    const kernel = ownUdpPorts(LISTEN);
+    for (const a of bound) assert.ok(kernel.includes(a.port), `kernel lists ${a.port}`);
+  });
+
+  it('reports quality with RTT, jitter, loss and bitrate in the protocol units', async () => {
+    await sleep(2500);
+    const q = room.quality();
+    const alice = q.participants.find((p) => p.participantId === 'alice');
+    const bob = q.participants.find((p) => p.participantId === 'bob');
+    assert.ok(alice && bob);
+    const inVideo = alice.streams.find((s) => s.direction === 'inbound' && s.kind === 'video');
+    assert.ok(inVideo && inVideo.bitrateKbps > 0, 'inbound video bitrate');
+    assert.ok(inVideo.jitterMs >= 0 && inVideo.jitterMs < 1000, `jitter ${inVideo.jitterMs} ms`);
+    assert.ok(inVideo.lossPercent >= 0 && inVideo.lossPercent <= 100);
+    const outVideo = bob.streams.find((s) => s.direction === 'outbound' && s.kind === 'video');
+    assert.ok(outVideo && outVideo.bitrateKbps > 0, 'outbound video bitrate');
+    assert.ok(bob.mos > 1 && bob.mos <= 4.5);
+    if (bob.rttMs !== null) assert.ok(bob.rttMs >= 0 && bob.rttMs < 1000, `rtt ${bob.rttMs} ms on loopback`);
+  });
+
+  it('drops and counts replayed, forged and garbage packets sent to the media port, and the call goes on', async () => {
+    const socket = serverSockets.find((s) => {
+      try {
+        return s.address().port === pubParticipant.port;
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(socket, 'publisher socket found');
+    const captured: Buffer[] = [];
+    const onMessage = (msg: Buffer) => {
+      // SRTP, not SRTCP: RFC 5761 §4, RTCP packet types 192–223 leave 64–95 in the low 7 bits.
+      const pt = msg[1]! & 0x7f;
+      const rtp = msg[0]! >= 128 && msg[0]! <= 191 && (pt < 64 || pt > 95);
+      if (captured.length < 20 && rtp) captured.push(Buffer.from(msg));
+    };
+    socket.on('message', onMessage);
+    await waitFor('captured SRTP', () => captured.length >= 20, 5000);
+    socket.off('message', onMessage);
+    const before = pubParticipant.inboundGuard;
+    const attacker = createSocket('udp4');
+    await new Promise<void>((r) => attacker.bind(0, '127.0.0.1', () => r()));
+    const send = (b: Buffer) =>
+      new Promise<void>((r) => attacker.send(b, pubParticipant.port, LISTEN, () => r()));
+    for (const p of captured) await send(p);
+    for (const p of captured.slice(0, 10)) {
+      const forged = Buffer.from(p);
+      forged[forged.length - 1]! ^= 0xff;
+      forged.writeUInt16BE((forged.readUInt16BE(2) + 30_000) & 0xffff, 2);
+      await send(forged);
+    }
+    for (let i = 0; i < 10; i++) {
+      const garbage = Buffer.alloc(200, i);
+      garbage[0] = 0x80;
+      garbage[1] = 96;
+      await send(garbage);
+    }
+    attacker.close();
+    await sleep(300);
+    const afterGuard = pubParticipant.inboundGuard;
+    console.log(`# guard before ${JSON.stringify(before)} after ${JSON.stringify(afterGuard)}`);
+    assert.equal(afterGuard.replayed - before.replayed, 20, 'every replay dropped and counted');
+    assert.equal(afterGuard.rejected - before.rejected, 20, 'forged and garbage dropped and counted');
+    const frames = subscriber.videoFrames;
+    await waitFor('video keeps flowing', () => subscriber.videoFrames > frames + 10, 5000);
+    assert.equal(pubParticipant.closed, false);
+  });
+
+  it('removes a participant killed without leaving within the inactivity timeout, tells the room, frees its port', async () => {
+    const left = new Promise<{ participantId: string; reason: string }>((r) => room.on('participantLeft', r));
+    const port = subParticipant.port;
+    const killedAt = Date.now();
+    subscriber.close();
+    const event = await Promise.race([left, sleep(8000).then(() => undefined)]);
+    assert.ok(event, 'participantLeft within the inactivity timeout');
+    assert.equal(event.participantId, 'bob');
+    console.log(`# removed after ${Date.now() - killedAt} ms, reason ${event.reason}`);
+    assert.equal(server.allocator.isInUse(port), false);
+    await waitFor('socket closed', () => !ownUdpPorts(LISTEN).includes(port), 3000);
+    assert.deepEqual(
+      room.participants.map((p) => p.participantId),
+      ['alice'],
+    );
+  });
+
+  it('closing the server frees every port and socket', async () => {
+    publisher.close();
+    await server.close();
+    assert.equal(server.allocator.inUseCount, 0);
+    assert.deepEqual(ownUdpPorts(LISTEN), []);
+  });
+});
