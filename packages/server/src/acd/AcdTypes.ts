@@ -95,6 +95,8 @@ export interface AgentView {
   load: Record<Channel, number>;
   pendingOfferId: string | null;
   contacts: string[];
+  /** Contacts whose wrap-up is still running. */
+  wrapUps: string[];
   cooldownUntil: number;
   consecutiveMisses: number;
   availableSince: number;

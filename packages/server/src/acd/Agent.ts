@@ -102,6 +102,7 @@ export class Agent {
       load: { audio: this.load('audio'), video: this.load('video') },
       pendingOfferId: this.pendingOfferId,
       contacts: [...this.contacts.keys()],
+      wrapUps: [...this.wrapUps.keys()],
       cooldownUntil: this.cooldownUntil,
       consecutiveMisses: this.consecutiveMisses,
       availableSince: this.availableSince,
