@@ -3,7 +3,6 @@ import { z } from 'zod';
 const port = z.number().int().min(1).max(65535);
 const portOrZero = z.number().int().min(0).max(65535).describe('TCP port; 0 lets the OS choose (tests).');
 
-
 /**
  * The whole configuration: one schema gives the TypeScript type, the defaults and the
  * start-up check. `config.schema.json` (for editors) is generated from it.
