@@ -103,6 +103,8 @@ export class AcdService {
   #disarm: (() => void) | null = null;
   #cancelSweep: (() => void) | null = null;
   readonly #lastPosition = new Map<string, string>();
+  readonly #staffedCount = new Map<string, number>();
+  readonly #staffedBy = new Map<Agent, string[]>();
   #closed = false;
   #failed: Error | null = null;
 
@@ -749,6 +751,7 @@ export class AcdService {
     this.#state.hooks = {
       agent: (a) => {
         this.#touchedAgents.add(a);
+        this.#trackStaffed(a);
         if (this.#router.refreshAgent(a, this.#now(), !this.#state.agents.has(a.id)))
           this.#openedAgents.add(a);
       },
@@ -1179,12 +1182,22 @@ export class AcdService {
 
   // ---------------------------------------------------------------- positions and KPIs
 
+  /** Ready, connected agents serving the queue (kept incrementally: estimates run per arrival). */
   #staffed(queueId: string): number {
-    let n = 0;
-    for (const a of this.#state.agents.values()) {
-      if (a.status.kind === 'Ready' && a.connected && a.config.queues.includes(queueId)) n++;
+    return this.#staffedCount.get(queueId) ?? 0;
+  }
+
+  #trackStaffed(a: Agent): void {
+    const staffed = a.status.kind === 'Ready' && a.connected && this.#state.agents.has(a.id);
+    const prev = this.#staffedBy.get(a);
+    if (prev) for (const q of prev) this.#staffedCount.set(q, (this.#staffedCount.get(q) ?? 0) - 1);
+    if (staffed) {
+      const queues = [...a.config.queues];
+      for (const q of queues) this.#staffedCount.set(q, (this.#staffedCount.get(q) ?? 0) + 1);
+      this.#staffedBy.set(a, queues);
+    } else {
+      this.#staffedBy.delete(a);
     }
-    return n;
   }
 
   #ticket(c: Contact): ContactTicket {
@@ -1276,6 +1289,7 @@ export class AcdService {
     }
     this.#idSeq = 0;
     this.#liveHooks();
+    for (const a of this.#state.agents.values()) this.#trackStaffed(a);
     const now = this.#now();
     for (const q of this.#state.queues.values()) {
       this.#router.setQueue(q, this.#state.agents.values(), this.#state.contacts.values(), now);
