@@ -1,3 +1,4 @@
+import type { Channel } from './AcdTypes.js';
 import type { Agent } from './Agent.js';
 import { type Contact, compareContacts } from './Contact.js';
 import { SortedList } from './SortedList.js';
@@ -13,10 +14,12 @@ interface QueueIndex {
   config: QueueConfig;
   /** Contacts in state `waiting` (routable or not), in queue order. */
   waiting: SortedList<Contact>;
-  /** Open agents serving this queue, best first by the queue's strategy. */
-  open: SortedList<AgentEntry>;
-  entries: Map<string, AgentEntry>;
+  /** Open agents with capacity on the channel, best first by the queue's strategy. */
+  open: Record<Channel, SortedList<AgentEntry>>;
+  entries: Record<Channel, Map<string, AgentEntry>>;
 }
+
+const CHANNELS: readonly Channel[] = ['audio', 'video'];
 
 function compareEntries(a: AgentEntry, b: AgentEntry): number {
   return a.k1 - b.k1 || a.k2 - b.k2 || (a.agent.id < b.agent.id ? -1 : a.agent.id > b.agent.id ? 1 : 0);
@@ -38,14 +41,14 @@ export class QueueRouter {
     const index: QueueIndex = {
       config,
       waiting: old?.waiting ?? new SortedList(compareContacts),
-      open: new SortedList(compareEntries),
-      entries: new Map(),
+      open: { audio: new SortedList(compareEntries), video: new SortedList(compareEntries) },
+      entries: { audio: new Map(), video: new Map() },
     };
     if (!old)
       for (const c of contacts) if (c.queueId === config.id && c.state === 'waiting') index.waiting.insert(c);
     this.#queues.set(config.id, index);
     for (const agent of agents) {
-      this.#agentQueues.get(agent.id)?.delete(config.id);
+      for (const ch of CHANNELS) this.#agentQueues.get(agent.id)?.delete(`${config.id}\u0000${ch}`);
       this.refreshAgent(agent, now);
     }
   }
@@ -53,7 +56,9 @@ export class QueueRouter {
   removeQueue(queueId: string): void {
     const index = this.#queues.get(queueId);
     if (!index) return;
-    for (const id of index.entries.keys()) this.#agentQueues.get(id)?.delete(queueId);
+    for (const ch of CHANNELS) {
+      for (const id of index.entries[ch].keys()) this.#agentQueues.get(id)?.delete(`${queueId}\u0000${ch}`);
+    }
     this.#queues.delete(queueId);
   }
 
@@ -82,31 +87,40 @@ export class QueueRouter {
   /** Re-indexes an agent after any change; returns whether it is open now. */
   refreshAgent(agent: Agent, now: number, removed = false): boolean {
     const open = !removed && agent.isOpen(now);
-    const wanted = new Set(open ? agent.config.queues.filter((q) => this.#queues.has(q)) : []);
+    // Keys are queue id + channel: an agent on an audio call stays open for video only.
+    const wanted = new Set<string>();
+    if (open) {
+      for (const q of agent.config.queues) {
+        if (!this.#queues.has(q)) continue;
+        for (const ch of CHANNELS) if (agent.hasCapacity(ch)) wanted.add(`${q}\u0000${ch}`);
+      }
+    }
     let indexed = this.#agentQueues.get(agent.id);
     if (!indexed) {
       indexed = new Set();
       this.#agentQueues.set(agent.id, indexed);
     }
-    for (const queueId of [...indexed]) {
+    for (const key of [...indexed]) {
+      const [queueId, ch] = key.split('\u0000') as [string, Channel];
       const index = this.#queues.get(queueId);
-      const entry = index?.entries.get(agent.id);
+      const entry = index?.entries[ch].get(agent.id);
       if (index && entry) {
         const [k1, k2] = this.#key(agent, index.config);
-        if (wanted.has(queueId) && entry.k1 === k1 && entry.k2 === k2) continue;
-        index.open.delete(entry);
-        index.entries.delete(agent.id);
+        if (wanted.has(key) && entry.k1 === k1 && entry.k2 === k2) continue;
+        index.open[ch].delete(entry);
+        index.entries[ch].delete(agent.id);
       }
-      indexed.delete(queueId);
+      indexed.delete(key);
     }
-    for (const queueId of wanted) {
-      if (indexed.has(queueId)) continue;
+    for (const key of wanted) {
+      if (indexed.has(key)) continue;
+      const [queueId, ch] = key.split('\u0000') as [string, Channel];
       const index = this.#queues.get(queueId)!;
       const [k1, k2] = this.#key(agent, index.config);
       const entry = { agent, k1, k2 };
-      index.open.insert(entry);
-      index.entries.set(agent.id, entry);
-      indexed.add(queueId);
+      index.open[ch].insert(entry);
+      index.entries[ch].set(agent.id, entry);
+      indexed.add(key);
     }
     return open;
   }
@@ -148,7 +162,7 @@ export class QueueRouter {
     const index = this.#queues.get(contact.queueId);
     if (!index) return [];
     const out: Agent[] = [];
-    for (const entry of index.open) {
+    for (const entry of index.open[contact.seed.channel]) {
       if (this.eligible(entry.agent, contact, now)) {
         out.push(entry.agent);
         if (out.length >= limit) break;
@@ -197,13 +211,17 @@ export class QueueRouter {
   }
 
   openAgents(queueId: string): Agent[] {
-    return [...(this.#queues.get(queueId)?.open ?? [])].map((e) => e.agent);
+    const index = this.#queues.get(queueId);
+    if (!index) return [];
+    return [...new Set([...index.open.audio, ...index.open.video].map((e) => e.agent))];
   }
 
   /** Every open agent in some queue. */
   allOpenAgents(): Agent[] {
     const seen = new Set<Agent>();
-    for (const index of this.#queues.values()) for (const e of index.open) seen.add(e.agent);
+    for (const index of this.#queues.values()) {
+      for (const ch of CHANNELS) for (const e of index.open[ch]) seen.add(e.agent);
+    }
     return [...seen];
   }
 }
