@@ -92,6 +92,57 @@ export const ERRORS = {
     status: 400,
     doc: 'The SDP offer or answer could not be applied (malformed, no common codec, or stale); the error data says why.',
   },
+  SB_ERR_QUEUE_NOT_FOUND: { status: 404, doc: 'No ACD queue with this id is configured.' },
+  SB_ERR_QUEUE_CLOSED: {
+    status: 503,
+    doc: 'The queue exists but is closed (`open: false`) and takes no new contacts; existing contacts continue.',
+  },
+  SB_ERR_QUEUE_FULL: {
+    status: 503,
+    doc: 'The queue holds its `maxLength` of waiting contacts and has no overflow target; try again later.',
+  },
+  SB_ERR_QUEUE_NOT_EMPTY: {
+    status: 409,
+    doc: 'The queue still has contacts (waiting, offered or in a call); close it and let them drain before removing it.',
+  },
+  SB_ERR_AGENT_NOT_FOUND: { status: 404, doc: 'No ACD agent with this id is configured.' },
+  SB_ERR_AGENT_BUSY: {
+    status: 409,
+    doc: 'The agent has a contact (connecting, in a call or in wrap-up) and cannot log out or be removed now.',
+  },
+  SB_ERR_NOT_YOUR_AGENT: {
+    status: 403,
+    doc: 'An agent tried to act for another agent (status, wrap-up, presence); only the agent or a supervisor may.',
+  },
+  SB_ERR_CONTACT_NOT_FOUND: { status: 404, doc: 'No contact with this id is known to the ACD.' },
+  SB_ERR_CONTACT_ENDED: {
+    status: 410,
+    doc: 'The contact has already ended (answered and closed, abandoned, overflowed, or its resume window passed).',
+  },
+  SB_ERR_NOT_YOUR_CONTACT: {
+    status: 403,
+    doc: 'The contact belongs to another user, or to a call another agent handles; nothing was changed.',
+  },
+  SB_ERR_OFFER_NOT_FOUND: {
+    status: 404,
+    doc: 'No offer with this id is known (or it is too old to be remembered).',
+  },
+  SB_ERR_OFFER_NOT_YOURS: {
+    status: 403,
+    doc: 'The offer was made to another agent; only the agent it was offered to may accept or reject it.',
+  },
+  SB_ERR_OFFER_EXPIRED: {
+    status: 410,
+    doc: 'The offer reached its deadline (`offerTimeoutSeconds`) before it was accepted; the contact went back to its place.',
+  },
+  SB_ERR_OFFER_RESCINDED: {
+    status: 410,
+    doc: 'The offer was withdrawn (the user hung up, another agent accepted a ring-all offer, or the agent changed status).',
+  },
+  SB_ERR_INVALID_TRANSITION: {
+    status: 409,
+    doc: 'The action does not apply in the current state of the agent, contact or offer (the error data names the state).',
+  },
   SB_ERR_INTERNAL: {
     status: 500,
     doc: 'An unexpected server fault; the request was not applied. The log has the details under the request id.',
