@@ -1,0 +1,1 @@
+export { NodePlatform, type NodePlatformOptions } from './NodePlatform.js';
