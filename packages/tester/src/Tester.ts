@@ -34,7 +34,7 @@ export interface TesterTiming {
 
 export const TIMING: Record<'quick' | 'full', TesterTiming> = {
   quick: { tcpTimeoutMs: 2000, udpPortsPerRange: 4, streamMs: 1000, rampStepMs: 0 },
-  full: { tcpTimeoutMs: 4000, udpPortsPerRange: 10, streamMs: 2500, rampStepMs: 400 },
+  full: { tcpTimeoutMs: 4000, udpPortsPerRange: 10, streamMs: 2500, rampStepMs: 300 },
 };
 
 export type ProgressEvent =
@@ -141,9 +141,9 @@ export async function runTester(o: TesterOptions): Promise<Report> {
       }
     } else {
       progress({ kind: 'phase', phase: 'quality', message: `Measuring quality via UDP ${target.port}` });
-      // Wait for stragglers: twice the slowest echo seen, at least 300 ms.
+      // Wait for stragglers: 1.5 × the slowest echo seen, at least 200 ms.
       const rtts = outcomes.flatMap((out) => out.rttMs);
-      const drainMs = Math.max(300, rtts.length ? 2 * percentile(rtts, 100) : 0);
+      const drainMs = Math.max(200, rtts.length ? 1.5 * percentile(rtts, 100) : 0);
       const rates = [
         { kbps: thresholds.audioKbps, label: 'audio' },
         { kbps: thresholds.audioVideoKbps, label: 'audio+video' },

@@ -200,7 +200,11 @@ export function estimateBandwidth(
 /** A ramp step is clean when loss did not grow past the threshold and no queue built up. */
 export function rampStepOk(s: StreamResult, baselineLossPercent: number, t: Thresholds): boolean {
   if (!s.reported) return false;
-  const lossGrew = s.lossPercent > baselineLossPercent + t.lossPercent;
+  // Compare lost packets with what the baseline loss predicts for this step; a short step
+  // has few packets, so one random drop must not read as congestion (allow 2 extra).
+  const lost = Math.max(0, s.sent - s.received);
+  const expected = (baselineLossPercent / 100) * s.sent;
+  const lossGrew = lost - expected > Math.max(2, (t.lossPercent / 100) * s.sent);
   // A queue filling shows as transit growing through the step, beyond what jitter explains.
   const queueGrew = s.delayTrendMs > Math.max(25, 3 * s.jitterMs);
   return !lossGrew && !queueGrew;
