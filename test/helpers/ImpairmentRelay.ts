@@ -123,7 +123,8 @@ class Direction {
     }
     let delay = this.#i.delayMs ?? 0;
     const j = this.#i.jitter;
-    if (j && j.ms > 0) delay += j.distribution === 'normal' ? j.ms * this.#normal() : j.ms * (2 * this.#random() - 1);
+    if (j && j.ms > 0)
+      delay += j.distribution === 'normal' ? j.ms * this.#normal() : j.ms * (2 * this.#random() - 1);
     if ((this.#i.reorderPercent ?? 0) > 0 && this.#random() * 100 < (this.#i.reorderPercent ?? 0)) {
       delay += this.#i.reorderExtraMs ?? 40;
     }
@@ -161,7 +162,10 @@ export class ImpairmentRelay {
     this.#up = new Direction(o.up, random);
     this.#down = new Direction(o.down, random);
     // TCP gets delay only (a byte stream cannot lose a chunk); separate state keeps UDP's intact.
-    const tcpOnly = (i: Impairment): Impairment => ({ delayMs: i.delayMs ?? 0, jitter: i.jitter ?? { distribution: 'uniform', ms: 0 } });
+    const tcpOnly = (i: Impairment): Impairment => ({
+      delayMs: i.delayMs ?? 0,
+      jitter: i.jitter ?? { distribution: 'uniform', ms: 0 },
+    });
     this.#tcpUp = new Direction(tcpOnly(o.up), seededRandom((o.seed ?? 1) + 1));
     this.#tcpDown = new Direction(tcpOnly(o.down), seededRandom((o.seed ?? 1) + 2));
   }

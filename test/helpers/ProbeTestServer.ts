@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { ProbeProfile } from '@switchboard/tester';
 import { buildProbeProfile, ProbeService, SimplePortSource } from '@switchboard/server/probe';
+import type { ProbeProfile } from '@switchboard/tester';
 import { generate } from 'selfsigned';
 import { WebSocketServer } from 'ws';
 
@@ -70,7 +70,13 @@ export async function startProbeTestServer(o: ProbeTestServerOptions): Promise<P
     ],
   });
   const ports = new SimplePortSource();
-  const service = new ProbeService({ bindHost, ranges: o.ranges, ports, randomPorts: o.randomPorts ?? 4, maxKbps: o.maxKbps ?? 2000 });
+  const service = new ProbeService({
+    bindHost,
+    ranges: o.ranges,
+    ports,
+    randomPorts: o.randomPorts ?? 4,
+    maxKbps: o.maxKbps ?? 2000,
+  });
   let profile: ProbeProfile | undefined;
 
   const json = (res: http.ServerResponse, status: number, body: unknown): void => {
@@ -97,7 +103,8 @@ export async function startProbeTestServer(o: ProbeTestServerOptions): Promise<P
         return json(res, service.close(id, token) ? 200 : 404, { closed: id });
       }
     }
-    if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/v1/health')) return json(res, 200, { ok: true });
+    if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/v1/health'))
+      return json(res, 200, { ok: true });
     return json(res, 404, { code: 'SB_ERR_NOT_FOUND', message: 'No such route.' });
   };
 
