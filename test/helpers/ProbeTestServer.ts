@@ -85,10 +85,14 @@ export async function startProbeTestServer(o: ProbeTestServerOptions): Promise<P
   };
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'https://x');
-    if (req.method === 'GET' && url.pathname === '/v1/probe/profile') return json(res, 200, profile);
+    if (req.method === 'GET' && url.pathname === '/v1/probe/profile') {
+      json(res, 200, profile);
+      return;
+    }
     if (url.pathname.startsWith('/v1/probe/sessions')) {
       if (req.headers.authorization !== `Bearer ${token}`) {
-        return json(res, 401, { code: 'SB_ERR_TOKEN_INVALID', message: 'The access token is not valid.' });
+        json(res, 401, { code: 'SB_ERR_TOKEN_INVALID', message: 'The access token is not valid.' });
+        return;
       }
       if (req.method === 'POST' && url.pathname === '/v1/probe/sessions') {
         service.open(token).then(
@@ -100,12 +104,15 @@ export async function startProbeTestServer(o: ProbeTestServerOptions): Promise<P
       }
       if (req.method === 'DELETE') {
         const id = decodeURIComponent(url.pathname.split('/').at(-1) ?? '');
-        return json(res, service.close(id, token) ? 200 : 404, { closed: id });
+        json(res, service.close(id, token) ? 200 : 404, { closed: id });
+        return;
       }
     }
     if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/v1/health'))
-      return json(res, 200, { ok: true });
-    return json(res, 404, { code: 'SB_ERR_NOT_FOUND', message: 'No such route.' });
+      json(res, 200, { ok: true });
+    return;
+    json(res, 404, { code: 'SB_ERR_NOT_FOUND', message: 'No such route.' });
+    return;
   };
 
   const tlsOptions = { cert: pems.cert, key: pems.private };
