@@ -108,11 +108,11 @@ export async function startProbeTestServer(o: ProbeTestServerOptions): Promise<P
         return;
       }
     }
-    if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/v1/health'))
+    if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/v1/health')) {
       json(res, 200, { ok: true });
-    return;
+      return;
+    }
     json(res, 404, { code: 'SB_ERR_NOT_FOUND', message: 'No such route.' });
-    return;
   };
 
   const tlsOptions = { cert: pems.cert, key: pems.private };

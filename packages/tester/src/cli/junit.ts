@@ -16,8 +16,10 @@ function esc(s: string): string {
       .replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;')
       .replace(/'/g, '&apos;')
-      // XML 1.0 forbids most control characters even when escaped.
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+      .split('')
+      // XML 1.0 forbids control characters other than tab, LF and CR, even when escaped.
+      .filter((ch) => ch.charCodeAt(0) >= 0x20 || ch === '\t' || ch === '\n' || ch === '\r')
+      .join('')
   );
 }
 
