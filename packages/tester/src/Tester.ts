@@ -247,7 +247,9 @@ async function ramp(
   let rate = (steps.at(-1)?.offeredKbps ?? t.audioVideoKbps) * 2;
   for (let i = 0; i < 8; i++) {
     const offered = Math.min(rate, ceilingKbps);
-    const so = { rateKbps: offered, durationMs: stepMs, drainMs };
+    // 5 ms spacing: four times the packets of a 20 ms stream, so the queueing trend of a
+    // short step stands out of the jitter.
+    const so = { rateKbps: offered, durationMs: stepMs, drainMs, intervalMs: 5, ackEvery: 0 };
     const result = dir === 'uplink' ? await client.uplink(target, so) : await client.downlink(target, so);
     steps.push({ offeredKbps: offered, result });
     const est = estimateBandwidth(dir, steps, baseline, t, ceilingKbps);

@@ -18,6 +18,7 @@ import {
   type ProbeHeader,
   REPORT_BYTES,
   type UplinkReport,
+  upDataAckEvery,
 } from '@switchboard/tester';
 
 /** Limits a responder enforces on what a client may ask of it. */
@@ -101,8 +102,10 @@ export class ProbeResponder {
         break;
       case MessageType.UpData:
         this.#recordUplink(h, data.byteLength, at);
-        if (data.byteLength >= MIN_STREAM_PACKET_BYTES)
-          this.#reply(encodeReply(h, MessageType.UpAck, at), rinfo);
+        if (data.byteLength >= MIN_STREAM_PACKET_BYTES) {
+          const every = upDataAckEvery(data);
+          if (every > 0 && h.seq % every === 0) this.#reply(encodeReply(h, MessageType.UpAck, at), rinfo);
+        }
         break;
       case MessageType.ReportRequest:
         if (data.byteLength >= REPORT_BYTES) this.#reply(encodeReport(h, this.report(h.streamId)), rinfo);

@@ -8,6 +8,7 @@ import {
   ECHO_REPLY_BYTES,
   encodeDownRequest,
   encodeHeader,
+  HEADER_BYTES,
   hasToken,
   MessageType,
   type ProbeHeader,
@@ -35,6 +36,8 @@ export interface StreamOptions {
   intervalMs?: number;
   /** How long to wait for stragglers after the last packet, ms. */
   drainMs?: number;
+  /** Uplink only: ask for an ack (RTT sample) every N packets; 0 for none. Default 1. */
+  ackEvery?: number;
 }
 
 /** What one stream measured, in either direction. */
@@ -156,7 +159,18 @@ export class UdpProbeClient {
         const wait = start + tick * intervalMs - this.#platform.now();
         if (wait > 0) await this.#platform.sleep(wait);
         for (let p = 0; p < packetsPerTick; p++) {
-          this.#send(target, { type: MessageType.UpData, streamId: id, seq: sent }, packetBytes);
+          const buf = encodeHeader(
+            {
+              type: MessageType.UpData,
+              token: this.#token,
+              streamId: id,
+              seq: sent,
+              sendTimeMs: this.#platform.now(),
+            },
+            packetBytes,
+          );
+          buf[HEADER_BYTES] = Math.min(255, o.ackEvery ?? 1);
+          this.#socket.send(buf, target.port, target.host);
           sent += 1;
         }
       }

@@ -24,7 +24,11 @@ export const MessageType = {
   EchoRequest: 1,
   /** Server → client: header copied from the request + server receive time. */
   EchoReply: 2,
-  /** Client → server: one packet of an uplink stream (padded to the stream's packet size). */
+  /**
+   * Client → server: one packet of an uplink stream (padded to the stream's packet size).
+   * Body byte 0 asks for an UpAck every N packets (1: each; 0: none — a bandwidth ramp keeps
+   * its own acks off the opposite direction).
+   */
   UpData: 3,
   /** Server → client: acknowledges an UpData (header copied + server receive time) for RTT. */
   UpAck: 4,
@@ -210,4 +214,9 @@ export function pacingFor(
     packetBytes: Math.max(MIN_STREAM_PACKET_BYTES, Math.round(bytesPerTick / packetsPerTick)),
     packetsPerTick,
   };
+}
+
+/** The ack divisor of an UpData packet (see {@link MessageType.UpData}). */
+export function upDataAckEvery(buf: Uint8Array): number {
+  return buf.byteLength > HEADER_BYTES ? (buf[HEADER_BYTES] ?? 1) : 1;
 }
