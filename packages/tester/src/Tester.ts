@@ -121,19 +121,20 @@ export async function runTester(o: TesterOptions): Promise<Report> {
       const why = !client
         ? 'This platform cannot send UDP probes.'
         : 'No media port answered: quality cannot be measured without TURN.';
-      for (const id of [
-        'quality.rtt',
-        'rate.uplink.40',
-        'rate.downlink.40',
-        'rate.uplink.80',
-        'rate.downlink.80',
-      ]) {
+      const skipped: [string, string][] = [
+        ['quality.rtt', 'Round-trip time (RTT)'],
+        ['rate.uplink.40', `Uplink carries ${thresholds.audioKbps} kbps (audio)`],
+        ['rate.downlink.40', `Downlink carries ${thresholds.audioKbps} kbps (audio)`],
+        ['rate.uplink.80', `Uplink carries ${thresholds.audioVideoKbps} kbps (audio+video)`],
+        ['rate.downlink.80', `Downlink carries ${thresholds.audioVideoKbps} kbps (audio+video)`],
+      ];
+      for (const [id, title] of skipped) {
         add(
           makeCheck({
             id,
             group: 'quality',
             audiences: ['agent', 'user'],
-            title: id,
+            title,
             verdict: 'skipped',
             summary: why,
           }),

@@ -36,8 +36,11 @@ export function renderTable(report: Report): string {
     const cs = report.checks.filter((c) => c.group === g);
     if (!cs.length) continue;
     lines.push('', GROUP_TITLES[g]);
-    for (const c of cs)
-      lines.push(`  ${MARK[c.verdict]}  ${pad(c.title.slice(0, width), width)}  ${valueText(c)}`);
+    for (const c of cs) {
+      lines.push(`  ${MARK[c.verdict]}  ${pad(c.title.slice(0, width), width)}  ${valueText(c)}`.trimEnd());
+      // What went wrong, under anything that did not pass.
+      if (c.verdict !== 'pass') lines.push(`        ${c.summary}`);
+    }
   }
   const rules = report.checks.filter((c) => c.firewallRule && c.verdict === 'fail');
   if (rules.length) {
