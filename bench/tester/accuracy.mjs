@@ -63,17 +63,15 @@ for (const g of quick ? grid.slice(0, 3) : grid) {
     mode: 'full',
   });
   relay.close();
-  const qStart = Math.min(
-    ...relay.records.filter((r) => typeOf(r) === MessageType.UpData).map((r) => r.inAt),
-  );
-  // The quality streams end with the last 80 kbps uplink packet; the ramp comes after.
-  const qEnd = Math.max(
-    ...relay.records
-      .filter(
-        (r) => (typeOf(r) === MessageType.UpData || typeOf(r) === MessageType.DownData) && r.bytes === 200,
-      )
-      .map((r) => r.inAt),
-  );
+  // Quality streams are the first two data streams of each direction (40 then 80 kbps); the
+  // ramp's streams come after them (and may use the same packet sizes).
+  const streamTags = (type) =>
+    [...new Set(relay.records.filter((r) => typeOf(r) === type).map((r) => r.tag))].slice(0, 2);
+  const tags = { up: streamTags(MessageType.UpData), down: streamTags(MessageType.DownData) };
+  const inQuality = [...tags.up, ...tags.down];
+  const phase = relay.records.filter((r) => inQuality.includes(r.tag)).map((r) => r.inAt);
+  const qStart = Math.min(...phase);
+  const qEnd = Math.max(...phase);
   const legDelay = (dir, types) =>
     relay.truth((r) => r.direction === dir && r.inAt >= qStart && r.inAt <= qEnd && types.includes(typeOf(r)))
       .meanDelayMs;
@@ -83,10 +81,8 @@ for (const g of quick ? grid.slice(0, 3) : grid) {
   const rtt = report.checks.find((c) => c.id === 'quality.rtt')?.value ?? null;
   for (const s of report.streams) {
     const dir = s.direction === 'uplink' ? 'up' : 'down';
-    const type = dir === 'up' ? MessageType.UpData : MessageType.DownData;
-    const t = relay.truth(
-      (r) => r.direction === dir && r.bytes === (s.rateKbps * 20) / 8 && typeOf(r) === type,
-    );
+    const tag = tags[dir][s.rateKbps === report.streams[0].rateKbps ? 0 : 1];
+    const t = relay.truth((r) => r.direction === dir && r.tag === tag);
     const bw = report.bandwidth.find((b) => b.direction === s.direction);
     console.log(
       `${g.name.padEnd(19)} | ${`${dir} ${s.rateKbps}`.padEnd(9)} | ${f(rttTruth)} ${f(rtt)} ${f((100 * (rtt - rttTruth)) / rttTruth)} |` +
