@@ -1,0 +1,1 @@
+export { BrowserPlatform } from './BrowserPlatform.js';

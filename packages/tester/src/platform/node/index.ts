@@ -1,0 +1,2 @@
+export * from '../../stun/index.js';
+export { NodePlatform, type NodePlatformOptions } from './NodePlatform.js';

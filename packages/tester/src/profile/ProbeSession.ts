@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { ServiceNameSchema } from './ProbeProfile.js';
+
+/** Ports the server opened in one media range for this session. */
+export const ProbeRangePortsSchema = z.object({
+  service: ServiceNameSchema,
+  min: z.number().int(),
+  max: z.number().int(),
+  /** Sampled responder ports: the edges when free, then random ports. */
+  ports: z.array(z.number().int().min(1).max(65535)),
+});
+export type ProbeRangePorts = z.infer<typeof ProbeRangePortsSchema>;
+
+/**
+ * The answer to `POST /v1/probe/sessions`: short-lived UDP responders. Every datagram the
+ * Tester sends carries `token` (hex, 8 bytes); responders ignore datagrams without it, so
+ * they cannot be used as reflectors by anyone who did not authenticate.
+ */
+export const ProbeSessionSchema = z.object({
+  id: z.string().min(1),
+  token: z.string().regex(/^[0-9a-f]{16}$/),
+  /** Epoch ms after which the responders are closed. */
+  expiresAt: z.number().int(),
+  ranges: z.array(ProbeRangePortsSchema),
+  maxKbps: z.number().int().positive(),
+  maxStreamMs: z.number().int().positive(),
+});
+export type ProbeSession = z.infer<typeof ProbeSessionSchema>;
