@@ -55,6 +55,7 @@ const result = spawnSync(
   [
     '--enable-source-maps',
     '--test',
+    '--test-force-exit',
     '--test-concurrency=2',
     '--test-timeout=300000',
     ...files.map((f) => path.relative(root, f)),

@@ -8,8 +8,9 @@ import { ImpairmentRelay } from '../../test/dist/helpers/ImpairmentRelay.js';
 import { startProbeTestServer } from '../../test/dist/helpers/ProbeTestServer.js';
 
 const quick = process.argv.includes('--quick');
-const RANGES = { rtc: { min: 47300, max: 47319 }, acd: { min: 47320, max: 47349 } };
-const UDP_PORTS = Array.from({ length: 50 }, (_, i) => 47300 + i);
+// Below the ephemeral range (see test/helpers/testPorts.ts).
+const RANGES = { rtc: { min: 22100, max: 22119 }, acd: { min: 22120, max: 22149 } };
+const UDP_PORTS = Array.from({ length: 50 }, (_, i) => 22100 + i);
 
 const grid = [
   { name: 'clean', leg: {} },

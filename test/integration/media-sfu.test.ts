@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MediaServer, type Participant, type Room } from '@switchboard/server/media';
 import { UdpTransport } from 'werift';
+import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 
 interface VideoSource {
   createTrack(): MediaStreamTrack;
@@ -34,7 +35,7 @@ const wrtc = createRequire(import.meta.url)('@roamhq/wrtc') as Wrtc;
 
 const LISTEN = '127.0.0.1';
 // A non-default range, randomised so parallel runs do not collide.
-const BASE = 42000 + Math.floor(Math.random() * 200) * 20;
+const BASE = randomWindow(TEST_PORTS.media, 20).min;
 const RANGE = { min: BASE, max: BASE + 19 };
 
 // Test-only tap on werift's UDP sockets, to capture real SRTP from the wire for replay.

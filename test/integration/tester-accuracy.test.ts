@@ -4,10 +4,11 @@ import { decodeHeader, HttpProbeApi, MessageType, type Report, runTester } from 
 import { NodePlatform } from '@switchboard/tester/node';
 import { type Impairment, ImpairmentRelay, type PacketRecord } from '../helpers/ImpairmentRelay.js';
 import { type ProbeTestServer, startProbeTestServer } from '../helpers/ProbeTestServer.js';
+import { TEST_PORTS } from '../helpers/testPorts.js';
 
 // The server listens on 127.0.0.1; the relay on 127.0.0.2 with the same port numbers, and the
 // profile publishes 127.0.0.2, so every packet of the Tester crosses the relay.
-const RANGES = { rtc: { min: 47100, max: 47119 }, acd: { min: 47120, max: 47149 } };
+const RANGES = TEST_PORTS.testerAccuracy;
 const UDP_PORTS = Array.from({ length: RANGES.acd.max - RANGES.rtc.min + 1 }, (_, i) => RANGES.rtc.min + i);
 
 /** Labels datagrams by probe message type and stream, so the truth can be taken per stream. */

@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { ReportSchema } from '@switchboard/tester';
 import { ImpairmentRelay } from '../helpers/ImpairmentRelay.js';
 import { type ProbeTestServer, startProbeTestServer } from '../helpers/ProbeTestServer.js';
+import { TEST_PORTS } from '../helpers/testPorts.js';
 
 const CLI = fileURLToPath(new URL('../../../packages/tester/dist/cli/main.js', import.meta.url));
-const RANGES = { rtc: { min: 47200, max: 47219 }, acd: { min: 47220, max: 47249 } };
+const RANGES = TEST_PORTS.testerCli;
 
 function run(
   args: string[],
@@ -125,14 +126,14 @@ describe('switchboard-test CLI against an in-process probe server', () => {
   it('blocked UDP media fails (exit 2) with the firewall rule in the spec’s terms', async () => {
     // A relay that drops every UDP datagram but carries TCP: a firewall that blocks media.
     const blocked = await startProbeTestServer({
-      ranges: { rtc: { min: 47250, max: 47259 }, acd: { min: 47260, max: 47269 } },
+      ranges: TEST_PORTS.testerCliBlocked,
       publicHost: '127.0.0.2',
       bindHost: '127.0.0.1',
     });
     const relay = await ImpairmentRelay.start({
       listenHost: '127.0.0.2',
       targetHost: '127.0.0.1',
-      udpPorts: Array.from({ length: 20 }, (_, i) => 47250 + i),
+      udpPorts: Array.from({ length: 20 }, (_, i) => TEST_PORTS.testerCliBlocked.rtc.min + i),
       tcpPorts: blocked.tcpPorts,
       up: { lossPercent: 100 },
       down: {},
@@ -152,8 +153,8 @@ describe('switchboard-test CLI against an in-process probe server', () => {
       ]);
       assert.equal(r.code, 2, r.stdout);
       assert.match(r.stdout, /blocked — media will need TURN/);
-      assert.match(r.stdout, /Allow outbound UDP 47250 … 47259 to RTC \(127\.0\.0\.2\): RTP Media \(Video\)/);
-      assert.match(r.stdout, /Allow outbound UDP 47260 … 47269 to ACD \(127\.0\.0\.2\): RTP Media \(Audio\)/);
+      assert.match(r.stdout, /Allow outbound UDP 21250 … 21259 to RTC \(127\.0\.0\.2\): RTP Media \(Video\)/);
+      assert.match(r.stdout, /Allow outbound UDP 21260 … 21269 to ACD \(127\.0\.0\.2\): RTP Media \(Audio\)/);
       assert.match(r.stdout, /SKIP/);
     } finally {
       relay.close();

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 
 type TurnModule = typeof import('../../packages/server/src/turn/index.js');
 type StunModule = typeof import('../../packages/tester/src/stun/index.js');
@@ -42,11 +43,11 @@ export async function freePort(): Promise<number> {
   throw new Error('no free port');
 }
 
-/** A relay window of `size` ports starting at a random offset in 42000–47999. */
+/** A relay window of `size` ports at a random offset in the TURN tests' area (see testPorts.ts). */
 export async function relayRange(size = 100): Promise<{ minPort: number; maxPort: number }> {
   // Random start, then the first window whose first port is free; bounded attempts.
   for (let i = 0; i < 20; i++) {
-    const minPort = 42000 + Math.floor(Math.random() * (6000 - size));
+    const minPort = randomWindow(TEST_PORTS.turn, size).min;
     if (await udpFree(minPort)) return { minPort, maxPort: minPort + size - 1 };
   }
   throw new Error('no relay range');

@@ -14,7 +14,8 @@ import { buildProbeProfile } from './buildProbeProfile.js';
 import { ProbeService } from './ProbeService.js';
 import { SimplePortSource } from './SimplePortSource.js';
 
-const RANGES = { rtc: { min: 47400, max: 47419 }, acd: { min: 47420, max: 47439 } };
+// Below the ephemeral range and apart from the integration tests' windows (test/helpers/testPorts.ts).
+const RANGES = { rtc: { min: 22000, max: 22019 }, acd: { min: 22020, max: 22039 } };
 
 function exchange(port: number, datagram: Uint8Array, waitMs = 200): Promise<Uint8Array[]> {
   return new Promise((resolve) => {
