@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENTS, REQUESTS } from './messages.js';
+import { EVENTS, REQUESTS } from './messages/index.js';
 
 function schemaLine(schema: z.ZodType): string {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {

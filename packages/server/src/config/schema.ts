@@ -3,6 +3,11 @@ import { TurnConfigSchema } from '../turn/TurnConfigSchema.js';
 
 const portOrZero = z.number().int().min(0).max(65535).describe('TCP port; 0 lets the OS choose (tests).');
 
+const portRange = z
+  .object({ min: z.number().int().min(1024).max(65535), max: z.number().int().min(1024).max(65535) })
+  .strict()
+  .refine((r) => r.min <= r.max, { message: 'min must be ≤ max' });
+
 /**
  * The whole configuration: one schema gives the TypeScript type, the defaults and the
  * start-up check. `config.schema.json` (for editors) is generated from it.
@@ -198,6 +203,44 @@ export const ConfigSchema = z
           .min(1000)
           .default(30_000)
           .describe('A request must be fully received within this time.'),
+      })
+      .strict()
+      .prefault({}),
+    media: z
+      .object({
+        listenAddress: z
+          .string()
+          .default('auto')
+          .describe(
+            'IPv4 address media sockets bind to and announce as the host candidate. auto: the first non-loopback IPv4 address of this machine (else 127.0.0.1).',
+          ),
+        announcedAddress: z
+          .string()
+          .optional()
+          .describe(
+            'Public IPv4 address announced instead of listenAddress (1:1 NAT, like Janus nat_1_1_mapping).',
+          ),
+        rtcPorts: portRange
+          .default({ min: 19099, max: 20099 })
+          .describe('UDP range of the video gateway (spec: 19099–20099).'),
+        acdPorts: portRange
+          .default({ min: 10000, max: 20000 })
+          .describe(
+            'UDP range of ACD audio (spec: 10000–20000); it overlaps rtcPorts and shares one allocator.',
+          ),
+        inactivityTimeoutMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(20_000)
+          .describe('A participant with no authentic media for this long is removed and its port freed.'),
+        qualityIntervalMs: z
+          .number()
+          .int()
+          .min(500)
+          .default(5000)
+          .describe('How often call quality (RTT, jitter, loss, bitrate, MOS) is sampled and published.'),
+        h264: z.boolean().default(true).describe('Accept H264 besides VP8 when a client offers it.'),
       })
       .strict()
       .prefault({}),

@@ -10,7 +10,10 @@ import type { Config } from '../config/schema.js';
 import { installErrorHandling } from '../http/errorHandling.js';
 import { longPollRoutes } from '../http/longPollRoutes.js';
 import { buildOpenApi, type RouteSpec, registerRoutes } from '../http/routes.js';
-import { webRoutes } from '../http/webRoutes.js';
+import { type ReadinessCheck, webRoutes } from '../http/webRoutes.js';
+import { resolveListenAddress } from '../media/listenAddress.js';
+import { MediaServer } from '../media/MediaServer.js';
+import { PortAllocator } from '../media/PortAllocator.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { SignallingService } from '../signalling/SignallingService.js';
@@ -22,6 +25,8 @@ import { TurnService } from '../turn/TurnService.js';
 import { VERSION } from '../version.js';
 import { listen } from './listen.js';
 import { PortBindError } from './PortBindError.js';
+import type { RoleContext, RoleHandle } from './RoleContext.js';
+import { ROLES } from './roles.js';
 
 /** The ports actually bound (differs from config when a port of 0 was asked for). */
 export interface BoundPorts {
@@ -49,7 +54,7 @@ export class Platform {
   readonly config: Readonly<Config>;
   readonly log: Logger;
   readonly metrics = new Metrics();
-  #store: Store | null = null;
+  #store: SqliteStore | null = null;
   #tls: TlsMaterial | null = null;
   #keys: ApiKeys | null = null;
   #devKey: ApiKey | null = null;
@@ -61,7 +66,11 @@ export class Platform {
   #redirect: HttpServer | null = null;
   #wss: HttpsServer | null = null;
   #gateways: WebSocketGateway[] = [];
-  #ports: BoundPorts | null = null;
+  #bound: BoundPorts | null = null;
+  #ports: PortAllocator | null = null;
+  #media: MediaServer | null = null;
+  #roles: RoleHandle[] = [];
+  #extraReadiness: ReadinessCheck[] = [];
   #state: 'new' | 'starting' | 'running' | 'draining' | 'stopped' = 'new';
   readonly #print: (line: string) => void;
 
@@ -76,8 +85,8 @@ export class Platform {
   }
 
   get ports(): BoundPorts {
-    if (!this.#ports) throw new Error('The platform is not started.');
-    return this.#ports;
+    if (!this.#bound) throw new Error('The platform is not started.');
+    return this.#bound;
   }
 
   get tokens(): TokenService {
@@ -149,8 +158,38 @@ export class Platform {
       this.metrics,
     );
 
+    this.#ports = new PortAllocator({ rtc: config.media.rtcPorts, acd: config.media.acdPorts });
+    this.#media = new MediaServer({
+      listenAddress: resolveListenAddress(config.media.listenAddress),
+      ...(config.media.announcedAddress ? { announcedAddress: config.media.announcedAddress } : {}),
+      portAllocator: this.#ports,
+      rangeName: 'rtc',
+      inactivityTimeoutMs: config.media.inactivityTimeoutMs,
+      qualityIntervalMs: config.media.qualityIntervalMs,
+      h264: config.media.h264,
+      logger: this.log,
+    });
+
     const routes: RouteSpec[] = [];
     const apiRoutes = longPollRoutes(this.#signalling, config.http.tokenRequestsPerMinute);
+    const readiness: ReadinessCheck[] = [];
+    const context: RoleContext = {
+      config,
+      log: this.log,
+      metrics: this.metrics,
+      store: this.#store,
+      tokens: this.#tokens,
+      tls: this.#tls,
+      signalling: this.#signalling,
+      turn: this.#turn,
+      ports: this.#ports,
+      media: this.#media,
+      webRoutes: routes,
+      apiRoutes,
+      readiness,
+    };
+    for (const role of ROLES) this.#roles.push(await role(context));
+    this.#extraReadiness = readiness;
     const openApi = () => buildOpenApi([...routes, ...apiRoutes], { title: 'Switchboard', version: VERSION });
     routes.push(
       ...webRoutes({
@@ -208,8 +247,8 @@ export class Platform {
       (err: NodeJS.ErrnoException) => Promise.reject(this.#bindError(config.ports.api, 'ports.api', err)),
     );
     const websocket = await listen(this.#wss, config.ports.websocket, host, 'ports.websocket');
-    this.#ports = { https, api, websocket, http: 0 };
-    this.#ports.http = await listen(this.#redirect, config.ports.http, host, 'ports.http');
+    this.#bound = { https, api, websocket, http: 0 };
+    this.#bound.http = await listen(this.#redirect, config.ports.http, host, 'ports.http');
   }
 
   #bindError(port: number, key: string, err: NodeJS.ErrnoException): Error {
@@ -327,7 +366,7 @@ export class Platform {
     const asked = hostHeader?.replace(/:\d+$/, '');
     const host =
       asked && /^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(asked) ? asked : this.config.publicHost;
-    const port = this.#ports?.https ?? this.config.ports.https;
+    const port = this.#bound?.https ?? this.config.ports.https;
     const location = `https://${host}${port === 443 ? '' : `:${port}`}${url.startsWith('/') ? url : '/'}`;
     res.writeHead(301, { location, 'content-type': 'text/plain' });
     res.end(`Moved to ${location}\n`);
@@ -337,6 +376,7 @@ export class Platform {
     return [
       { name: 'accepting', ok: () => this.#state === 'running' },
       { name: 'store', ok: () => this.#store?.healthy() ?? false },
+      ...this.#extraReadiness,
       {
         name: 'listeners',
         ok: () => Boolean(this.#web?.server.listening && this.#api?.server.listening && this.#wss?.listening),
@@ -409,6 +449,15 @@ export class Platform {
   }
 
   async #closeEverything(): Promise<void> {
+    for (const role of [...this.#roles].reverse()) {
+      try {
+        await role.close();
+      } catch (err) {
+        this.log.error({ err, role: role.name }, 'role failed to close');
+      }
+    }
+    this.#roles = [];
+    await this.#media?.close();
     for (const gateway of this.#gateways) gateway.close();
     this.#signalling?.close();
     const closing: Promise<unknown>[] = [];

@@ -1,32 +1,9 @@
-import { z } from 'zod';
 import type { TurnConfig } from './TurnConfigSchema.js';
 import { mintTurnCredential } from './turnCredentials.js';
 
-/**
- * What a client passes to `new RTCPeerConnection(...)`: the ICE servers with fresh
- * credentials, the transport policy, and when the credentials expire. Candidate for the
- * protocol package (join / enqueue / agent-login answers carry it as `ice`).
- */
-export const IceConfigurationSchema = z
-  .object({
-    iceServers: z.array(
-      z
-        .object({
-          urls: z.array(z.string()).min(1),
-          username: z.string().optional(),
-          credential: z.string().optional(),
-        })
-        .strict(),
-    ),
-    iceTransportPolicy: z.enum(['all', 'relay']),
-    expiresAt: z
-      .string()
-      .nullable()
-      .describe('ISO time the TURN credentials stop working; null without TURN.'),
-  })
-  .strict();
-export type IceConfiguration = z.output<typeof IceConfigurationSchema>;
-export type IceServerEntry = IceConfiguration['iceServers'][number];
+export { type IceConfiguration, IceConfigurationSchema, type IceServerEntry } from '@switchboard/protocol';
+
+import type { IceConfiguration, IceServerEntry } from '@switchboard/protocol';
 
 /** Per-call overrides for {@link IceServerProvider.iceServersFor}. */
 export interface IceServersForOptions {

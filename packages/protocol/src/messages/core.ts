@@ -1,32 +1,10 @@
 import { z } from 'zod';
-import { canSupervise, type GrantName, type Grants, isAdmin } from './grants.js';
-import { SessionInfoSchema } from './session.js';
+import { canSupervise, isAdmin } from '../grants.js';
+import { SessionInfoSchema } from '../session.js';
+import { Empty, request } from './define.js';
 
-/**
- * One entry per request type: the schema of its `data`, of its `result`, and the grant it
- * needs. `stage: 'handshake'` messages are only valid before a WebSocket session is
- * established (long-poll establishes sessions over REST instead).
- */
-export interface RequestDefinition<P extends z.ZodType, R extends z.ZodType> {
-  params: P;
-  result: R;
-  stage: 'handshake' | 'session';
-  /** The grant the session lacks for this request, or `undefined` when it is allowed. */
-  missingGrant?: (grants: Grants, params: z.infer<P>) => GrantName | undefined;
-  /** The grant named in the docs (`missingGrant` is the check). */
-  grant?: string;
-  doc: string;
-}
-
-function request<P extends z.ZodType, R extends z.ZodType>(
-  def: RequestDefinition<P, R>,
-): RequestDefinition<P, R> {
-  return def;
-}
-
-const Empty = z.object({}).strict();
-
-export const REQUESTS = {
+/** Session and diagnostic messages every role relies on. */
+export const CORE_REQUESTS = {
   auth: request({
     stage: 'handshake',
     params: z.object({ token: z.string().min(1).max(8192) }).strict(),
@@ -91,16 +69,7 @@ export const REQUESTS = {
   }),
 } as const;
 
-export type RequestType = keyof typeof REQUESTS;
-export type RequestParams<T extends RequestType> = z.infer<(typeof REQUESTS)[T]['params']>;
-export type RequestResult<T extends RequestType> = z.infer<(typeof REQUESTS)[T]['result']>;
-
-export function isRequestType(value: string): value is RequestType {
-  return Object.hasOwn(REQUESTS, value);
-}
-
-/** Server-pushed events: name → schema of `data`. */
-export const EVENTS = {
+export const CORE_EVENTS = {
   'diag.echo': z.object({ payload: z.string() }),
   'server.draining': z.object({
     reconnectAfterMs: z.number().int(),
@@ -108,6 +77,3 @@ export const EVENTS = {
   }),
   'session.replaced': z.object({ by: z.enum(['websocket', 'longpoll']) }),
 } as const;
-
-export type EventType = keyof typeof EVENTS;
-export type EventData<E extends EventType> = z.infer<(typeof EVENTS)[E]>;

@@ -1,0 +1,45 @@
+import type { TokenService } from '../auth/TokenService.js';
+import type { Config } from '../config/schema.js';
+import type { RouteSpec } from '../http/routes.js';
+import type { ReadinessCheck } from '../http/webRoutes.js';
+import type { MediaServer } from '../media/MediaServer.js';
+import type { PortAllocator } from '../media/PortAllocator.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { SignallingService } from '../signalling/SignallingService.js';
+import type { SqliteStore } from '../store/SqliteStore.js';
+import type { TlsMaterial } from '../tls/certificate.js';
+import type { TurnService } from '../turn/TurnService.js';
+
+/**
+ * What the platform hands each role at start-up: the shared services, and the places a
+ * role plugs into (REST routes per listener, readiness checks). Roles register signalling
+ * handlers on `signalling.dispatcher`; they never touch transports.
+ */
+export interface RoleContext {
+  readonly config: Readonly<Config>;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly store: SqliteStore;
+  readonly tokens: TokenService;
+  readonly tls: TlsMaterial;
+  readonly signalling: SignallingService;
+  readonly turn: TurnService;
+  /** The one UDP port allocator (ranges `rtc` and `acd`). */
+  readonly ports: PortAllocator;
+  readonly media: MediaServer;
+  /** REST routes served on the HTTPS port (443). */
+  readonly webRoutes: RouteSpec[];
+  /** REST routes served on the API port (8089). */
+  readonly apiRoutes: RouteSpec[];
+  readonly readiness: ReadinessCheck[];
+}
+
+/** What a started role gives back: how to stop it. */
+export interface RoleHandle {
+  readonly name: string;
+  close(): Promise<void> | void;
+}
+
+/** A role: registers its handlers, routes and checks, and returns its handle. */
+export type Role = (context: RoleContext) => Promise<RoleHandle> | RoleHandle;

@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import {
+  canJoinCall,
+  canSupervise,
+  type EventData,
+  ParticipantQualitySchema,
+  SwitchboardError,
+} from '@switchboard/protocol';
+import { z } from 'zod';
+import { requireBearer } from '../../http/authHelpers.js';
+import { route } from '../../http/routes.js';
+import type { ParticipantInfo, ParticipantQuality, TrackInfo } from '../../media/MediaTypes.js';
+import type { Participant } from '../../media/Participant.js';
+import type { Room } from '../../media/Room.js';
+import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
+import type { SignallingSession } from '../../signalling/SignallingSession.js';
+import { CallMetrics } from './CallMetrics.js';
+
+/** Who a media participant is, as the rest of the call sees it. */
+interface Member {
+  participantId: string;
+  identity: string;
+  name: string | undefined;
+  session: SignallingSession;
+  participant: Participant;
+  room: Room;
+}
+
+function participantId(): string {
+  return `P${randomBytes(6).toString('base64url')}`;
+}
+
+/** Media quality in the protocol's shape (`call.quality`, `GET /v1/calls/:id/quality`). */
+export function toQualityEvent(q: ParticipantQuality): EventData<'call.quality'> {
+  return {
+    callId: q.roomId,
+    participantId: q.participantId,
+    at: q.at,
+    rttMs: q.rttMs,
+    mos: q.mos,
+    inboundKbps: q.inboundKbps,
+    outboundKbps: q.outboundKbps,
+    verdict: q.verdict,
+    streams: q.streams.map((s) => ({
+      trackId: s.trackId,
+      kind: s.kind,
+      direction: s.direction,
+      rttMs: s.rttMs,
+      jitterMs: s.jitterMs,
+      lossPercent: s.lossPercent,
+      bitrateKbps: s.bitrateKbps,
+      mos: s.mos,
+      verdict: s.verdict,
+      judgements: s.judgements,
+    })),
+  };
+}
+
+/**
+ * The video gateway's signalling: `call.*` messages drive the media layer; room events go
+ * back to every participant's session. A session that ends leaves its calls; a session
+ * that only lost its transport keeps them (media flows on; the client resumes).
+ */
+export function callRole(ctx: RoleContext): RoleHandle {
+  const { media, signalling, log } = ctx;
+  const members = new Map<string, Member>();
+  /** callId → participantIds, for fan-out. */
+  const byCall = new Map<string, Set<string>>();
+  const bySession = new WeakMap<SignallingSession, Map<string, Member>>();
+  const metrics = new CallMetrics(ctx.metrics.registry, media);
+
+  const info = (p: ParticipantInfo): EventData<'call.participantJoined'>['participant'] => {
+    const m = members.get(p.participantId);
+    return {
+      participantId: p.participantId,
+      identity: m?.identity ?? 'unknown',
+      ...(m?.name ? { name: m.name } : {}),
+      tracks: p.tracks,
+    };
+  };
+
+  function fanOut<E extends Parameters<SignallingSession['emit']>[0]>(
+    callId: string,
+    event: E,
+    data: EventData<E>,
+    except?: string,
+  ): void {
+    for (const id of byCall.get(callId) ?? []) {
+      if (id !== except) members.get(id)?.session.emit(event, data);
+    }
+  }
+
+  function roomFor(callId: string): Room {
+    const existing = media.findRoom(callId);
+    if (existing && !existing.closed) return existing;
+    const room = media.createRoom(callId, { autoSubscribe: true });
+    byCall.set(callId, new Set());
+    const track =
+      (event: 'call.trackPublished' | 'call.trackUnpublished' | 'call.trackMuted') => (t: TrackInfo) =>
+        fanOut(
+          callId,
+          event,
+          { callId, track: t },
+          event === 'call.trackMuted' ? undefined : t.participantId,
+        );
+    room.on('participantJoined', (p) =>
+      fanOut(callId, 'call.participantJoined', { callId, participant: info(p) }, p.participantId),
+    );
+    room.on('trackPublished', track('call.trackPublished'));
+    room.on('trackUnpublished', track('call.trackUnpublished'));
+    room.on('trackMuted', track('call.trackMuted'));
+    room.on('quality', (q) => members.get(q.participantId)?.session.emit('call.quality', toQualityEvent(q)));
+    room.on('participantLeft', ({ participantId: id, reason }) => {
+      const member = members.get(id);
+      forget(id);
+      fanOut(callId, 'call.participantLeft', { callId, participantId: id, reason });
+      if (member && reason !== 'left') {
+        // The participant's own client learns it too (e.g. removed for inactivity).
+        member.session.emit('call.participantLeft', { callId, participantId: id, reason });
+      }
+      if (room.participants.length === 0) void room.close();
+    });
+    room.on('closed', () => byCall.delete(callId));
+    return room;
+  }
+
+  function forget(id: string): void {
+    const member = members.get(id);
+    if (!member) return;
+    members.delete(id);
+    byCall.get(member.room.id)?.delete(id);
+    bySession.get(member.session)?.delete(member.room.id);
+  }
+
+  function memberOf(session: SignallingSession, callId: string): Member {
+    const member = bySession.get(session)?.get(callId);
+    if (!member)
+      throw new SwitchboardError('SB_ERR_CALL_NOT_FOUND', `You are not in call "${callId}"; join it first.`);
+    return member;
+  }
+
+  async function leaveAll(session: SignallingSession): Promise<void> {
+    for (const member of [...(bySession.get(session)?.values() ?? [])]) {
+      await member.room.leave(member.participantId).catch(() => undefined);
+    }
+  }
+
+  const d = signalling.dispatcher;
+  d.handle('call.join', async ({ callId, name }, { session }) => {
+    let calls = bySession.get(session);
+    if (calls?.has(callId)) {
+      throw new SwitchboardError('SB_ERR_INVALID_TRANSITION', `This session is already in call "${callId}".`);
+    }
+    if (!calls) {
+      calls = new Map();
+      bySession.set(session, calls);
+      session.events.on('closed', () => void leaveAll(session));
+    }
+    const room = roomFor(callId);
+    const id = participantId();
+    // Register before joining so the join event can already name the participant.
+    const member: Member = {
+      participantId: id,
+      identity: session.identity,
+      name,
+      session,
+      room,
+      participant: null as never,
+    };
+    members.set(id, member);
+    try {
+      member.participant = await room.join(id);
+    } catch (err) {
+      members.delete(id);
+      if (room.participants.length === 0) void room.close();
+      throw err;
+    }
+    calls.set(callId, member);
+    byCall.get(callId)?.add(id);
+    member.participant.on('negotiationNeeded', ({ offerId, sdp }) =>
+      session.emit('call.offer', { callId, offerId, sdp }),
+    );
+    log.info({ callId, participantId: id, identity: session.identity }, 'joined call');
+    return {
+      callId,
+      participantId: id,
+      participants: room.participants.filter((p) => p.participantId !== id).map(info),
+      ice: ctx.turn.iceServersFor(session.identity),
+    };
+  });
+  d.handle('call.publish', async ({ callId, sdp }, { session }) => ({
+    sdp: await memberOf(session, callId).participant.handleOffer(sdp),
+  }));
+  d.handle('call.answer', async ({ callId, offerId, sdp }, { session }) => {
+    await memberOf(session, callId).participant.handleAnswer(sdp, offerId);
+    return {};
+  });
+  d.handle('call.candidate', async ({ callId, candidate, sdpMid }, { session }) => {
+    await memberOf(session, callId).participant.addIceCandidate(candidate, sdpMid);
+    return {};
+  });
+  d.handle('call.subscribe', ({ callId, trackId }, { session }) => {
+    const member = memberOf(session, callId);
+    member.room.subscribe(member.participantId, trackId);
+    return {};
+  });
+  d.handle('call.unsubscribe', ({ callId, trackId }, { session }) => {
+    const member = memberOf(session, callId);
+    member.room.unsubscribe(member.participantId, trackId);
+    return {};
+  });
+  d.handle('call.mute', ({ callId, track, muted }, { session }) => {
+    const tracks = memberOf(session, callId).participant.setMuted(track, muted);
+    return { tracks: tracks.map((t) => t.info) };
+  });
+  d.handle('call.leave', async ({ callId }, { session }) => {
+    const member = memberOf(session, callId);
+    await member.room.leave(member.participantId);
+    return {};
+  });
+
+  ctx.webRoutes.push(
+    route({
+      method: 'GET',
+      url: '/v1/calls/:id/quality',
+      summary: 'Live media quality of every participant of a call, judged against the spec.',
+      tags: ['calls'],
+      auth: 'bearer',
+      grant: 'supervise, or calls with this call id',
+      response: z.object({
+        callId: z.string(),
+        at: z.number(),
+        participants: z.array(ParticipantQualitySchema),
+      }),
+      handler: async ({ params }, request) => {
+        const callId = params.id ?? '';
+        await requireBearer(
+          request,
+          ctx.tokens,
+          'supervise',
+          (g) => canSupervise(g) || canJoinCall(g, callId),
+        );
+        const room = media.findRoom(callId);
+        if (!room || room.closed) throw new SwitchboardError('SB_ERR_CALL_NOT_FOUND', `No call "${callId}".`);
+        const q = room.quality();
+        return { callId, at: q.at, participants: q.participants.map(toQualityEvent) };
+      },
+    }),
+  );
+
+  return {
+    name: 'call',
+    close: () => metrics.close(),
+  };
+}
