@@ -1,7 +1,7 @@
 // Makes a fresh clone runnable: installs npm dependencies from the lockfile when they are
 // missing or stale, then builds every package (tsc -b is incremental: a no-op when built).
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,8 +22,14 @@ export function ensureReady() {
     console.log('[setup] installing npm dependencies (npm ci)…');
     run('npm', ['ci', '--no-audit', '--no-fund']);
   }
-  console.log('[setup] building (tsc -b)…');
+  console.log('[setup] building (tsc -b, web pages)…');
   run('npx', ['tsc', '-b']);
+  run('npx', ['tsc', '-p', 'apps/web']);
+  run('npx', ['vite', 'build', '--logLevel', 'warn', 'apps/web']);
+  // npm links bins at install time, before dist/ exists: make the CLIs executable now.
+  for (const bin of ['packages/server/dist/cli/main.js', 'packages/tester/dist/cli/main.js']) {
+    if (existsSync(path.join(root, bin))) chmodSync(path.join(root, bin), 0o755);
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) ensureReady();

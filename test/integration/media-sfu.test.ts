@@ -148,6 +148,18 @@ class Subscriber {
       })().catch((error) => console.error('subscriber negotiation', error));
     });
   }
+  /**
+   * A receive-only client still offers first (audio + video recvonly): the server learns
+   * its header-extension numbering from that offer before it offers anything itself.
+   */
+  async start(participant: Participant): Promise<void> {
+    this.pc.addTransceiver('audio', { direction: 'recvonly' });
+    this.pc.addTransceiver('video', { direction: 'recvonly' });
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    await gathered(this.pc);
+    const answer = await participant.handleOffer(this.pc.localDescription!.sdp);
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  }
   close(): void {
     for (const s of this.#sinks) s.stop();
     this.pc.close();
@@ -197,6 +209,7 @@ describe('media SFU with libwebrtc clients', { timeout: 90_000 }, () => {
 
     subParticipant = await room.join('bob');
     subscriber = new Subscriber(subParticipant);
+    await subscriber.start(subParticipant);
     await waitFor('subscriber connected', () => subscriber.connectedAt > 0, 10_000);
     await waitFor('decoded video frame', () => subscriber.videoFrames > 0, 5_000);
     const keyframeDelayMs = subscriber.firstFrameAt - subscriber.connectedAt;

@@ -1,3 +1,4 @@
+export * from './call/Call.js';
 export * from './SignallingClient.js';
 export type * from './transport/ClientTransport.js';
 export { LongPollClientTransport } from './transport/LongPollClientTransport.js';

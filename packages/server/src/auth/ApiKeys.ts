@@ -25,6 +25,11 @@ export class ApiKeys {
     for (const { key, secret } of keys) this.#byKey.set(key, Buffer.from(secret, 'utf8'));
   }
 
+  /** The configured key names, in configuration order. */
+  get keys(): string[] {
+    return [...this.#byKey.keys()];
+  }
+
   get size(): number {
     return this.#byKey.size;
   }

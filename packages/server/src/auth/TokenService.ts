@@ -49,6 +49,11 @@ export class TokenService {
     this.#maxTtl = options.maxTokenTtlSeconds;
   }
 
+  /** The key server-side features (demo tokens, tester tokens) sign with: the first configured. */
+  get defaultApiKey(): string | undefined {
+    return this.#keys.keys[0];
+  }
+
   async mint(request: MintRequest): Promise<MintedToken> {
     const secret = this.#keys.secretOf(request.apiKey);
     if (!secret) throw new SwitchboardError('SB_ERR_BAD_CREDENTIALS', `Unknown API key "${request.apiKey}".`);

@@ -206,6 +206,23 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    web: z
+      .object({
+        root: z
+          .string()
+          .optional()
+          .describe(
+            'Directory of the built web pages (apps/web/dist). Default: the one next to this installation.',
+          ),
+        demoTokens: z
+          .boolean()
+          .optional()
+          .describe(
+            'Serve GET /v1/demo/token (a short-lived token for one call, no API key) for the demo page. Default: on except in production.',
+          ),
+      })
+      .strict()
+      .prefault({}),
     media: z
       .object({
         listenAddress: z

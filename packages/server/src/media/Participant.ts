@@ -24,6 +24,7 @@ import {
   useTransportWideCC,
   useTWCC,
 } from 'werift';
+import { adoptClientExtensionIds, extmapOf, type HeaderExtensionParams } from './headerExtensions.js';
 import type {
   LeaveReason,
   ParticipantEvents,
@@ -281,24 +282,54 @@ export class Participant {
   handleOffer(sdp: string): Promise<string> {
     return this.#serialize(async () => {
       this.#assertOpen();
-      const hadServerOffer = this.#pendingOfferId !== undefined;
+      // Glare: the server is the impolite peer. Its offer stands; the client answers it,
+      // rolls its own back, and offers again (the SDK does this on reason "glare").
+      if (this.#pc.signalingState === 'have-local-offer') {
+        throw new SwitchboardError(
+          'SB_ERR_NEGOTIATION_FAILED',
+          'glare: answer the pending server offer first',
+          {
+            reason: 'glare',
+            offerId: this.#pendingOfferId ?? null,
+          },
+        );
+      }
+      // Subscriptions added since the last server offer have no mid yet; werift would pair
+      // them with the client's m-lines of the same kind. Hide them during the match.
+      const hidden = this.#hideUnnegotiatedTransceivers();
       try {
-        // werift rolls a pending local offer back implicitly (we are the polite peer).
         await this.#pc.setRemoteDescription({ type: 'offer', sdp: reviveBundleOnlyMlines(sdp) });
         if (this.#isIceRestart()) this.#lastRestartAt = Date.now();
         await this.#pc.setLocalDescription(await this.#pc.createAnswer());
         await this.#gathered();
       } catch (error) {
         throw this.#negotiationError(error, 'offer');
+      } finally {
+        for (const transceiver of hidden) transceiver.mid = null as unknown as string;
       }
-      if (hadServerOffer) {
-        this.#pendingOfferId = undefined;
-        this.#offerWanted = true;
+      if (!this.#clientOffered) {
+        this.#clientOffered = true;
+        const config = (
+          this.#pc as unknown as { config: { headerExtensions: Record<string, HeaderExtensionParams[]> } }
+        ).config;
+        adoptClientExtensionIds(config.headerExtensions, extmapOf(sdp));
       }
       this.#reconcilePublished();
       if (this.#offerWanted || this.#subscriptionsNeedOffer()) this.#scheduleOffer();
       return this.#localSdp();
     });
+  }
+
+  /** Gives not-yet-negotiated subscription transceivers a placeholder mid; returns them. */
+  #hideUnnegotiatedTransceivers(): RTCRtpTransceiver[] {
+    const hidden: RTCRtpTransceiver[] = [];
+    for (const sub of this.#subscriptions.values()) {
+      if (sub.transceiver.mid === null || sub.transceiver.mid === undefined) {
+        sub.transceiver.mid = `pending-${hidden.length}`;
+        hidden.push(sub.transceiver);
+      }
+    }
+    return hidden;
   }
 
   /**
@@ -593,6 +624,9 @@ export class Participant {
 
   async #makeOffer(): Promise<void> {
     if (this.#closed || !this.#offerWanted) return;
+    // The client offers first (even a receive-only client): its offer tells us its header
+    // extension numbering, which every later server offer must follow.
+    if (!this.#clientOffered) return;
     // One offer in flight at a time; the answer handler re-schedules.
     if (this.#pendingOfferId !== undefined || this.#pc.signalingState !== 'stable') return;
     this.#offerWanted = false;
@@ -632,6 +666,8 @@ export class Participant {
     return restarts > seen;
   }
   #seenRestarts = 0;
+  /** Whether the client's first offer has been applied (server offers wait for it). */
+  #clientOffered = false;
 
   #onTrack(event: RTCTrackEvent): void {
     if (this.#closed) return;

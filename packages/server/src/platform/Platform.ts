@@ -1,7 +1,11 @@
+import { existsSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { hostname } from 'node:os';
+import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { RESUME_KEY_HEADER } from '@switchboard/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type ApiKey, ApiKeys, DEV_KEY_PREFIX, generateDevKey } from '../auth/ApiKeys.js';
 import { TokenService } from '../auth/TokenService.js';
@@ -16,6 +20,7 @@ import { MediaServer } from '../media/MediaServer.js';
 import { PortAllocator } from '../media/PortAllocator.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
+import { webRoot } from '../roles/web/webRole.js';
 import { SignallingService } from '../signalling/SignallingService.js';
 import { WebSocketGateway } from '../signalling/WebSocketGateway.js';
 import { SqliteStore } from '../store/SqliteStore.js';
@@ -187,6 +192,7 @@ export class Platform {
       webRoutes: routes,
       apiRoutes,
       readiness,
+      boundPorts: () => this.ports,
     };
     for (const role of ROLES) this.#roles.push(await role(context));
     this.#extraReadiness = readiness;
@@ -204,7 +210,7 @@ export class Platform {
       }),
     );
 
-    this.#web = await this.#fastify('https', routes);
+    this.#web = await this.#fastify('https', routes, webRoot(config.web.root));
     this.#api = await this.#fastify('api', [...apiRoutes, ...routes.filter((r) => r.url === '/healthz')]);
     this.#gateways.push(
       new WebSocketGateway(this.#signalling, this.#api.server, {
@@ -324,7 +330,8 @@ export class Platform {
     };
   }
 
-  async #fastify(listener: string, routes: RouteSpec[]): Promise<FastifyInstance> {
+  async #fastify(listener: string, routes: RouteSpec[], staticRoot?: string): Promise<FastifyInstance> {
+    const isApi = listener === 'api';
     const app = Fastify({
       https: this.#tlsOptions(),
       logger: false,
@@ -341,6 +348,17 @@ export class Platform {
       // Long-poll traffic is authenticated per session and limited per session instead.
       allowList: (request) => request.url.startsWith('/v1/lp/sessions/'),
     });
+    if (isApi) {
+      // The long-poll API is called from pages on other origins (our 443, sites embedding the
+      // widget). It carries no cookies — sessions are authenticated by token and resume key —
+      // so any origin may call it.
+      await app.register(cors, {
+        origin: '*',
+        methods: ['GET', 'POST', 'DELETE'],
+        allowedHeaders: ['content-type', RESUME_KEY_HEADER],
+        maxAge: 600,
+      });
+    }
     app.addHook('onResponse', (request, reply, done) => {
       this.metrics.httpDuration.observe(
         {
@@ -353,6 +371,15 @@ export class Platform {
       done();
     });
     registerRoutes(app, routes);
+    if (staticRoot && existsSync(staticRoot)) {
+      await app.register(fastifyStatic, {
+        root: staticRoot,
+        prefix: '/',
+        index: ['index.html'],
+        redirect: true,
+      });
+      app.get('/', (_request, reply) => reply.redirect('/demo/', 302));
+    }
     await app.ready();
     return app;
   }

@@ -10,6 +10,7 @@ import type { SignallingService } from '../signalling/SignallingService.js';
 import type { SqliteStore } from '../store/SqliteStore.js';
 import type { TlsMaterial } from '../tls/certificate.js';
 import type { TurnService } from '../turn/TurnService.js';
+import type { BoundPorts } from './Platform.js';
 
 /**
  * What the platform hands each role at start-up: the shared services, and the places a
@@ -33,6 +34,8 @@ export interface RoleContext {
   /** REST routes served on the API port (8089). */
   readonly apiRoutes: RouteSpec[];
   readonly readiness: ReadinessCheck[];
+  /** The TCP ports actually bound (valid once the platform listens, i.e. in request handlers). */
+  boundPorts(): BoundPorts;
 }
 
 /** What a started role gives back: how to stop it. */

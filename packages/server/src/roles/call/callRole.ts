@@ -26,6 +26,21 @@ interface Member {
   room: Room;
 }
 
+/** `audio:0:sendonly video:1:sendonly` — enough of an SDP to follow a negotiation in the log. */
+export function sdpSummary(sdp: string): string {
+  return sdp
+    .split(/\r?\n(?=m=)/)
+    .slice(1)
+    .map((section) => {
+      const kind = section.slice(2, section.indexOf(' '));
+      const port = section.split(' ')[1];
+      const mid = /a=mid:(\S+)/.exec(section)?.[1] ?? '?';
+      const dir = /a=(sendrecv|sendonly|recvonly|inactive)/.exec(section)?.[1] ?? 'sendrecv';
+      return `${kind}:${mid}:${dir}${port === '0' ? ':port0' : ''}`;
+    })
+    .join(' ');
+}
+
 function participantId(): string {
   return `P${randomBytes(6).toString('base64url')}`;
 }
@@ -177,9 +192,10 @@ export function callRole(ctx: RoleContext): RoleHandle {
     }
     calls.set(callId, member);
     byCall.get(callId)?.add(id);
-    member.participant.on('negotiationNeeded', ({ offerId, sdp }) =>
-      session.emit('call.offer', { callId, offerId, sdp }),
-    );
+    member.participant.on('negotiationNeeded', ({ offerId, sdp }) => {
+      log.debug({ callId, participantId: id, offerId, offer: sdpSummary(sdp) }, 'server offer');
+      session.emit('call.offer', { callId, offerId, sdp });
+    });
     log.info({ callId, participantId: id, identity: session.identity }, 'joined call');
     return {
       callId,
@@ -188,11 +204,23 @@ export function callRole(ctx: RoleContext): RoleHandle {
       ice: ctx.turn.iceServersFor(session.identity),
     };
   });
-  d.handle('call.publish', async ({ callId, sdp }, { session }) => ({
-    sdp: await memberOf(session, callId).participant.handleOffer(sdp),
-  }));
+  d.handle('call.publish', async ({ callId, sdp }, { session }) => {
+    const member = memberOf(session, callId);
+    log.debug({ callId, participantId: member.participantId, offer: sdpSummary(sdp) }, 'client offer');
+    const answer = await member.participant.handleOffer(sdp);
+    log.debug(
+      { callId, participantId: member.participantId, offer: sdpSummary(sdp), answer: sdpSummary(answer) },
+      'client offer answered',
+    );
+    return { sdp: answer };
+  });
   d.handle('call.answer', async ({ callId, offerId, sdp }, { session }) => {
-    await memberOf(session, callId).participant.handleAnswer(sdp, offerId);
+    const member = memberOf(session, callId);
+    log.debug(
+      { callId, participantId: member.participantId, offerId, answer: sdpSummary(sdp) },
+      'client answer',
+    );
+    await member.participant.handleAnswer(sdp, offerId);
     return {};
   });
   d.handle('call.candidate', async ({ callId, candidate, sdpMid }, { session }) => {

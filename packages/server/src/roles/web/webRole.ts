@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { route } from '../../http/routes.js';
+import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
+
+const DEMO_TOKEN_TTL_SECONDS = 15 * 60;
+
+/** The built web pages: configured, or `apps/web/dist` of this checkout. */
+export function webRoot(configured: string | undefined): string {
+  if (configured) return path.resolve(configured);
+  return fileURLToPath(new URL('../../../../../apps/web/dist', import.meta.url));
+}
+
+/**
+ * The browser-facing side of the web listener: where the signalling endpoints are
+ * (`/v1/client-config`), demo tokens in non-production profiles, and the static pages
+ * (registered by the platform from {@link webRoot}).
+ */
+export function webRole(ctx: RoleContext): RoleHandle {
+  const { config } = ctx;
+  const demoTokens = config.web.demoTokens ?? config.profile !== 'production';
+  const apiKey = ctx.tokens.defaultApiKey;
+
+  ctx.webRoutes.push(
+    route({
+      method: 'GET',
+      url: '/v1/client-config',
+      summary: 'Where a browser finds this platform’s signalling endpoints.',
+      tags: ['web'],
+      auth: 'none',
+      response: z.object({ websocketUrl: z.string(), apiUrl: z.string(), voipUrl: z.string() }),
+      handler: (_input, request) => {
+        // The host the browser used, so the page works under any name that reaches us.
+        const host = (request.headers.host ?? config.publicHost).replace(/:\d+$/, '');
+        const ports = ctx.boundPorts();
+        return {
+          websocketUrl: `wss://${host}:${ports.websocket}/v1/signalling`,
+          apiUrl: `https://${host}:${ports.api}`,
+          voipUrl: `wss://${host}:${ports.api}/v1/voip`,
+        };
+      },
+    }),
+  );
+  if (demoTokens && apiKey) {
+    ctx.webRoutes.push(
+      route({
+        method: 'GET',
+        url: '/v1/demo/token',
+        summary:
+          'A 15-minute token to join one call, for the demo page (off in production; see web.demoTokens).',
+        tags: ['web'],
+        auth: 'none',
+        query: z
+          .object({
+            call: z
+              .string()
+              .min(1)
+              .max(64)
+              .regex(/^[\w.-]+$/),
+          })
+          .strict(),
+        response: z.object({ token: z.string(), identity: z.string(), expiresAt: z.string() }),
+        rateLimitPerMinute: config.http.tokenRequestsPerMinute,
+        handler: async ({ query }) => {
+          const identity = `guest-${randomBytes(4).toString('hex')}`;
+          const minted = await ctx.tokens.mint({
+            apiKey,
+            identity,
+            grants: { calls: [query.call] },
+            ttlSeconds: DEMO_TOKEN_TTL_SECONDS,
+          });
+          return { token: minted.token, identity, expiresAt: minted.expiresAt };
+        },
+      }),
+    );
+  }
+  const root = webRoot(config.web.root);
+  if (!existsSync(root)) ctx.log.warn({ root }, 'web pages are not built (npm run build builds them)');
+  return { name: 'web', close: () => {} };
+}

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Call, SignallingClient } from '@switchboard/sdk';
+import type { Page } from 'playwright-core';
+import { launchChromium, type TestBrowser } from '../helpers/browser.js';
+import { startPlatform, type TestPlatform } from '../helpers/platform.js';
+import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
+
+declare global {
+  interface Window {
+    switchboardDemo?: { client: SignallingClient; call: Call };
+  }
+}
+
+interface InboundStats {
+  videoFramesDecoded: number;
+  audioPacketsReceived: number;
+}
+
+/** What the page's peer connection says it receives from the other participant. */
+async function inbound(page: Page): Promise<InboundStats> {
+  return page.evaluate(async () => {
+    const call = window.switchboardDemo?.call;
+    if (!call) return { videoFramesDecoded: 0, audioPacketsReceived: 0 };
+    const stats = await call.pc.getStats();
+    let videoFramesDecoded = 0;
+    let audioPacketsReceived = 0;
+    stats.forEach((s: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+      if (s.type !== 'inbound-rtp') return;
+      if (s.kind === 'video') videoFramesDecoded += s.framesDecoded ?? 0;
+      if (s.kind === 'audio') audioPacketsReceived += s.packetsReceived ?? 0;
+    });
+    return { videoFramesDecoded, audioPacketsReceived };
+  });
+}
+
+async function until(
+  page: Page,
+  what: (s: InboundStats) => boolean,
+  timeoutMs: number,
+): Promise<InboundStats> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await inbound(page);
+  while (!what(last)) {
+    if (Date.now() > deadline) {
+      const status = await page.textContent('#status');
+      throw new Error(`timed out; last ${JSON.stringify(last)}; page status "${status}"`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+    last = await inbound(page);
+  }
+  return last;
+}
+
+for (const transport of ['websocket', 'longpoll'] as const) {
+  describe(`two Chromium pages in one call through the gateway, signalling over ${transport}`, {
+    timeout: 90_000,
+  }, () => {
+    let t: TestPlatform;
+    let browser: TestBrowser;
+    const range = randomWindow(TEST_PORTS.platformMedia, 40);
+
+    before(async () => {
+      t = await startPlatform({
+        media: { listenAddress: '127.0.0.1', rtcPorts: range, acdPorts: range, qualityIntervalMs: 1000 },
+      });
+      browser = await launchChromium();
+    });
+    after(async () => {
+      await browser?.close();
+      await t?.stop();
+    });
+
+    it('each page decodes the other’s video and receives its audio within 10 s; quality is within the spec', async () => {
+      const callId = `call-${transport}`;
+      const url = `${t.urls.https}/demo/?call=${callId}&transport=${transport}&autojoin=1`;
+      const [a, b] = [await browser.context.newPage(), await browser.context.newPage()];
+      await a.goto(url);
+      await b.goto(url);
+      const started = Date.now();
+      const [sa, sb] = await Promise.all([
+        until(a, (s) => s.videoFramesDecoded > 0 && s.audioPacketsReceived > 0, 10_000),
+        until(b, (s) => s.videoFramesDecoded > 0 && s.audioPacketsReceived > 0, 10_000),
+      ]);
+      console.log(`# both pages decoding after ${Date.now() - started} ms: ${JSON.stringify([sa, sb])}`);
+      const kinds = await a.evaluate(() => window.switchboardDemo?.client.transportKind);
+      assert.equal(kinds, transport);
+
+      // The server's quality API reports the call within thresholds once a sample exists.
+      const token = await t.mint('sup', { supervise: true });
+      let report: { participants: { participantId: string; verdict: string; rttMs: number | null }[] } = {
+        participants: [],
+      };
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        const res = await t.fetch(`${t.urls.https}/v1/calls/${callId}/quality`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.equal(res.status, 200);
+        report = (await res.json()) as typeof report;
+        if (report.participants.length === 2 && report.participants.every((p) => p.rttMs !== null)) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.equal(report.participants.length, 2);
+      for (const p of report.participants) assert.notEqual(p.verdict, 'fail', JSON.stringify(p));
+      await a.close();
+      await b.close();
+    });
+  });
+}
