@@ -104,6 +104,17 @@ export class Platform {
     return this.#signalling;
   }
 
+  get media(): MediaServer {
+    if (!this.#media) throw new Error('The platform is not started.');
+    return this.#media;
+  }
+
+  /** The UDP port allocator shared by the media server, the ACD and the Tester probes. */
+  get portAllocator(): PortAllocator {
+    if (!this.#ports) throw new Error('The platform is not started.');
+    return this.#ports;
+  }
+
   get turn(): TurnService {
     if (!this.#turn) throw new Error('The platform is not started.');
     return this.#turn;

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Call } from '@switchboard/sdk';
+import { launchChromium, type TestBrowser } from '../helpers/browser.js';
+import { startPlatform, type TestPlatform, waitFor } from '../helpers/platform.js';
+import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
+import { syntheticStream, type WrtcSink, wrtc } from '../helpers/wrtc.js';
+
+describe('a libwebrtc (Node) client and a Chromium page in one call', { timeout: 90_000 }, () => {
+  let t: TestPlatform;
+  let browser: TestBrowser;
+
+  before(async () => {
+    const range = randomWindow(TEST_PORTS.platformMedia, 40);
+    t = await startPlatform({ media: { listenAddress: '127.0.0.1', rtcPorts: range, acdPorts: range } });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it('the Node client publishes to Chromium and receives Chromium’s media back', async () => {
+    const callId = 'mixed';
+    const client = t.client(await t.mint('node-bot', { calls: [callId] }), { transports: ['websocket'] });
+    await client.connect();
+    const local = syntheticStream();
+    const call = await Call.join(client, callId, {
+      stream: local.stream,
+      RTCPeerConnection: wrtc.RTCPeerConnection,
+    });
+    let videoFrames = 0;
+    let audioChunks = 0;
+    const sinks: WrtcSink[] = [];
+    call.on('track', ({ track }) => {
+      const sink =
+        track.kind === 'video'
+          ? new wrtc.nonstandard.RTCVideoSink(track)
+          : new wrtc.nonstandard.RTCAudioSink(track);
+      if (track.kind === 'video') sink.onframe = () => videoFrames++;
+      else sink.ondata = () => audioChunks++;
+      sinks.push(sink);
+    });
+
+    const page = await browser.context.newPage();
+    await page.goto(`${t.urls.https}/demo/?call=${callId}&autojoin=1`);
+    await waitFor(() => videoFrames > 0 && audioChunks > 0, 15_000, 'Chromium media decoded in Node');
+    const inbound = () =>
+      page.evaluate(async () => {
+        const pc = (window as unknown as { switchboardDemo?: { call: { pc: RTCPeerConnection } } })
+          .switchboardDemo?.call.pc;
+        let frames = 0;
+        let audio = 0;
+        (await pc?.getStats())?.forEach(
+          (s: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+            if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived ?? 0;
+          },
+        );
+        return { frames, audio };
+      });
+    let stats = await inbound();
+    for (let i = 0; i < 60 && !(stats.frames > 0 && stats.audio > 0); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      stats = await inbound();
+    }
+    assert.ok(stats.frames > 0 && stats.audio > 0, 'Chromium decodes the Node client');
+    assert.ok(videoFrames > 0 && audioChunks > 0, 'Node decodes Chromium');
+
+    for (const sink of sinks) sink.stop();
+    local.stop();
+    await call.leave();
+    await client.close();
+    await page.close();
+  });
+});
