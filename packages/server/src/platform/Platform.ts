@@ -179,6 +179,7 @@ export class Platform {
       metrics: this.metrics,
       store: this.#store,
       tokens: this.#tokens,
+      keys: this.#keys,
       tls: this.#tls,
       signalling: this.#signalling,
       turn: this.#turn,
@@ -187,6 +188,7 @@ export class Platform {
       webRoutes: routes,
       apiRoutes,
       readiness,
+      listening: () => this.ports,
     };
     for (const role of ROLES) this.#roles.push(await role(context));
     this.#extraReadiness = readiness;

@@ -1,3 +1,4 @@
+import type { ApiKeys } from '../auth/ApiKeys.js';
 import type { TokenService } from '../auth/TokenService.js';
 import type { Config } from '../config/schema.js';
 import type { RouteSpec } from '../http/routes.js';
@@ -10,6 +11,7 @@ import type { SignallingService } from '../signalling/SignallingService.js';
 import type { SqliteStore } from '../store/SqliteStore.js';
 import type { TlsMaterial } from '../tls/certificate.js';
 import type { TurnService } from '../turn/TurnService.js';
+import type { BoundPorts } from './Platform.js';
 
 /**
  * What the platform hands each role at start-up: the shared services, and the places a
@@ -22,6 +24,8 @@ export interface RoleContext {
   readonly metrics: Metrics;
   readonly store: SqliteStore;
   readonly tokens: TokenService;
+  /** The API key/secret pairs (routes that mint tokens authenticate callers with them). */
+  readonly keys: ApiKeys;
   readonly tls: TlsMaterial;
   readonly signalling: SignallingService;
   readonly turn: TurnService;
@@ -33,6 +37,11 @@ export interface RoleContext {
   /** REST routes served on the API port (8089). */
   readonly apiRoutes: RouteSpec[];
   readonly readiness: ReadinessCheck[];
+  /**
+   * The TCP ports actually bound (they differ from `config.ports` when 0 or a shifted port was
+   * asked for). Throws until the listeners are up: call it at request time, not at start-up.
+   */
+  listening(): BoundPorts;
 }
 
 /** What a started role gives back: how to stop it. */

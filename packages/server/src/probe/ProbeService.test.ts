@@ -38,9 +38,9 @@ describe('ProbeService', () => {
     const service = new ProbeService({ bindHost: '127.0.0.1', ranges: RANGES, ports, randomPorts: 3 });
     const s = await service.open('client-a');
     const rtc = s.ranges.find((r) => r.service === 'rtc')!;
-    assert.ok(rtc.ports.includes(47400) && rtc.ports.includes(47419));
+    assert.ok(rtc.ports.includes(RANGES.rtc.min) && rtc.ports.includes(RANGES.rtc.max));
     assert.equal(rtc.ports.length, 5);
-    assert.ok(rtc.ports.every((p) => p >= 47400 && p <= 47419));
+    assert.ok(rtc.ports.every((p) => p >= RANGES.rtc.min && p <= RANGES.rtc.max));
     assert.equal(ports.inUse, 10);
     assert.ok(service.close(s.id, 'client-a'));
     assert.equal(ports.inUse, 0);
@@ -58,13 +58,13 @@ describe('ProbeService', () => {
     const s = await service.open('client-b');
     const header = { type: MessageType.EchoRequest, streamId: 9, seq: 1, sendTimeMs: 5 } as const;
     const good = await exchange(
-      47400,
+      RANGES.rtc.min,
       encodeHeader({ ...header, token: tokenFromHex(s.token) }, ECHO_REPLY_BYTES),
     );
     assert.equal(good.length, 1);
     assert.equal(decodeHeader(good[0]!)?.type, MessageType.EchoReply);
     const bad = await exchange(
-      47400,
+      RANGES.rtc.min,
       encodeHeader({ ...header, token: tokenFromHex('00'.repeat(8)) }, ECHO_REPLY_BYTES),
     );
     assert.equal(bad.length, 0);
@@ -88,12 +88,12 @@ describe('ProbeService', () => {
       sendTimeMs: 0,
     } as const;
     const tooFast = await exchange(
-      47400,
+      RANGES.rtc.min,
       encodeDownRequest(h, { intervalMs: 20, packetBytes: 1000, packetsPerTick: 1, ticks: 5 }),
     );
     assert.equal(tooFast.length, 0);
     const ok = await exchange(
-      47400,
+      RANGES.rtc.min,
       encodeDownRequest(
         { ...h, streamId: 2 },
         { intervalMs: 20, packetBytes: 100, packetsPerTick: 1, ticks: 5 },
