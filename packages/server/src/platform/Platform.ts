@@ -251,6 +251,8 @@ export class Platform {
     const websocket = await listen(this.#wss, config.ports.websocket, host, 'ports.websocket');
     this.#bound = { https, api, websocket, http: 0 };
     this.#bound.http = await listen(this.#redirect, config.ports.http, host, 'ports.http');
+    // Machine-readable in every profile (the banner is not printed in the test profile).
+    this.log.info({ ports: this.#bound, publicHost: config.publicHost }, 'listening');
   }
 
   #bindError(port: number, key: string, err: NodeJS.ErrnoException): Error {
