@@ -121,20 +121,23 @@ export async function runTester(o: TesterOptions): Promise<Report> {
       for (const out of outcomes) add(out.check);
       return outcomes;
     })();
-    const [, outcomes] = await Promise.all([tcpPart, udpPart]);
-    progress({ kind: 'phase', phase: 'turn', message: 'Checking STUN and TURN' });
-    const nat = {
-      profile,
-      session,
-      platform,
-      udp: outcomes,
-      thresholds,
-      timeoutMs: timing.tcpTimeoutMs,
-      relayProbes: timing.relayProbes,
-    };
-    const [stunCheck, turnResults] = await Promise.all([stunBindingCheck(nat), turnChecks(nat)]);
-    add(stunCheck);
-    for (const c of turnResults) add(c);
+    // STUN and TURN need the UDP outcomes (Binding targets), not the TCP checks: overlap them.
+    const natPart = udpPart.then(async (udp) => {
+      progress({ kind: 'phase', phase: 'turn', message: 'Checking STUN and TURN' });
+      const nat = {
+        profile,
+        session,
+        platform,
+        udp,
+        thresholds,
+        timeoutMs: timing.tcpTimeoutMs,
+        relayProbes: timing.relayProbes,
+      };
+      const [stunCheck, turnResults] = await Promise.all([stunBindingCheck(nat), turnChecks(nat)]);
+      add(stunCheck);
+      for (const c of turnResults) add(c);
+    });
+    const [, outcomes] = await Promise.all([tcpPart, udpPart, natPart]);
 
     const target = pickQualityTarget(profile, outcomes);
     if (!client || !target) {
