@@ -94,7 +94,12 @@ function decodeEntities(s: string, where: string): string {
  * `<`, control characters, text outside the root.
  */
 export function parseXml(xml: string): XmlElement {
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(xml)) throw new Error('control character in XML');
+  for (const ch of xml) {
+    const code = ch.charCodeAt(0);
+    // XML 1.0 allows only tab, LF and CR below 0x20.
+    if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d)
+      throw new Error(`control character U+${code.toString(16).padStart(4, '0')} in XML`);
+  }
   let i = 0;
   const decl = /^<\?xml[^?]*\?>/.exec(xml);
   if (decl) i = decl[0].length;
