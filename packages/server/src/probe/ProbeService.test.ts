@@ -10,6 +10,7 @@ import {
   ProbeProfileSchema,
   tokenFromHex,
 } from '@switchboard/tester';
+import { attr, StunAttr, StunClient, StunMethod } from '@switchboard/tester/node';
 import { buildProbeProfile } from './buildProbeProfile.js';
 import { ProbeService } from './ProbeService.js';
 import { SimplePortSource } from './SimplePortSource.js';
@@ -69,6 +70,36 @@ describe('ProbeService', () => {
     );
     assert.equal(bad.length, 0);
     service.shutdown();
+  });
+
+  it('answers STUN Binding with the mapped address only when USERNAME is the session token', async () => {
+    const service = new ProbeService({
+      bindHost: '127.0.0.1',
+      ranges: RANGES,
+      ports: new SimplePortSource(),
+      randomPorts: 0,
+    });
+    const s = await service.open('client-stun');
+    const client = await StunClient.connect({
+      transport: 'udp',
+      host: '127.0.0.1',
+      port: RANGES.rtc.min,
+      rtoMs: 50,
+      transactionTimeoutMs: 300,
+    });
+    try {
+      const ok = await client.request(StunMethod.Binding, [attr.string(StunAttr.Username, s.token)]);
+      assert.equal(ok.response.cls, 'success');
+      assert.ok(ok.response.attributes.some((a) => a.type === StunAttr.XorMappedAddress));
+      await assert.rejects(client.request(StunMethod.Binding, []), { kind: 'timeout' });
+      await assert.rejects(
+        client.request(StunMethod.Binding, [attr.string(StunAttr.Username, '00'.repeat(8))]),
+        { kind: 'timeout' },
+      );
+    } finally {
+      client.close();
+      service.shutdown();
+    }
   });
 
   it('refuses a downlink stream above the session ceiling', async () => {
