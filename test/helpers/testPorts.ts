@@ -11,6 +11,16 @@ export const TEST_PORTS = {
   testerCli: { rtc: { min: 21200, max: 21219 }, acd: { min: 21220, max: 21249 } },
   /** tester-cli.test.ts, the "blocked UDP" case */
   testerCliBlocked: { rtc: { min: 21250, max: 21259 }, acd: { min: 21260, max: 21269 } },
+  /** tester-server.test.ts: media ranges, coturn relay range, coturn UDP/TCP and TLS ports (first server) */
+  testerServer: {
+    rtc: { min: 21300, max: 21319 },
+    acd: { min: 21320, max: 21349 },
+    relay: { min: 21350, max: 21389 },
+    turnPort: 21390,
+    turnTlsPort: 21391,
+  },
+  /** tester-server.test.ts: the second server, without TURN */
+  testerServerNoTurn: { rtc: { min: 21400, max: 21419 }, acd: { min: 21420, max: 21449 } },
   /** media-sfu.test.ts picks a random 20-port window in here */
   media: { min: 23000, max: 25999 },
   /** turn-*.test.ts pick random relay windows in here */

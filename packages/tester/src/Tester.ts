@@ -9,6 +9,7 @@ import {
   toMeasurement,
 } from './checks/qualityChecks.js';
 import { dnsChecks, tcpCheck } from './checks/tcpChecks.js';
+import { stunBindingCheck, turnChecks } from './checks/turnChecks.js';
 import { type UdpRangeOutcome, udpRangeCheck } from './checks/udpChecks.js';
 import { percentile } from './metrics/percentile.js';
 import type { Platform } from './platform/Platform.js';
@@ -30,15 +31,21 @@ export interface TesterTiming {
   streamMs: number;
   /** Duration of each bandwidth-ramp step; 0 skips the ramp. */
   rampStepMs: number;
+  /** Echo probes sent through each TURN relay. */
+  relayProbes: number;
 }
 
 export const TIMING: Record<'quick' | 'full', TesterTiming> = {
-  quick: { tcpTimeoutMs: 2000, udpPortsPerRange: 4, streamMs: 1000, rampStepMs: 0 },
-  full: { tcpTimeoutMs: 4000, udpPortsPerRange: 10, streamMs: 2500, rampStepMs: 300 },
+  quick: { tcpTimeoutMs: 2000, udpPortsPerRange: 4, streamMs: 1000, rampStepMs: 0, relayProbes: 3 },
+  full: { tcpTimeoutMs: 4000, udpPortsPerRange: 10, streamMs: 2500, rampStepMs: 300, relayProbes: 5 },
 };
 
 export type ProgressEvent =
-  | { kind: 'phase'; phase: 'profile' | 'session' | 'tcp' | 'udp' | 'quality' | 'bandwidth'; message: string }
+  | {
+      kind: 'phase';
+      phase: 'profile' | 'session' | 'tcp' | 'udp' | 'turn' | 'quality' | 'bandwidth';
+      message: string;
+    }
   | { kind: 'check'; check: CheckResult };
 
 export interface TesterOptions {
@@ -114,7 +121,23 @@ export async function runTester(o: TesterOptions): Promise<Report> {
       for (const out of outcomes) add(out.check);
       return outcomes;
     })();
-    const [, outcomes] = await Promise.all([tcpPart, udpPart]);
+    // STUN and TURN need the UDP outcomes (Binding targets), not the TCP checks: overlap them.
+    const natPart = udpPart.then(async (udp) => {
+      progress({ kind: 'phase', phase: 'turn', message: 'Checking STUN and TURN' });
+      const nat = {
+        profile,
+        session,
+        platform,
+        udp,
+        thresholds,
+        timeoutMs: timing.tcpTimeoutMs,
+        relayProbes: timing.relayProbes,
+      };
+      const [stunCheck, turnResults] = await Promise.all([stunBindingCheck(nat), turnChecks(nat)]);
+      add(stunCheck);
+      for (const c of turnResults) add(c);
+    });
+    const [, outcomes] = await Promise.all([tcpPart, udpPart, natPart]);
 
     const target = pickQualityTarget(profile, outcomes);
     if (!client || !target) {

@@ -5,6 +5,7 @@
 export * from './checks/CheckBuilder.js';
 export * from './checks/qualityChecks.js';
 export * from './checks/tcpChecks.js';
+export * from './checks/turnChecks.js';
 export * from './checks/udpChecks.js';
 export * from './metrics/JitterEstimator.js';
 export * from './metrics/LossCounter.js';

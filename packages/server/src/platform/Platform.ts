@@ -195,6 +195,7 @@ export class Platform {
       metrics: this.metrics,
       store: this.#store,
       tokens: this.#tokens,
+      keys: this.#keys,
       tls: this.#tls,
       signalling: this.#signalling,
       turn: this.#turn,
@@ -203,7 +204,7 @@ export class Platform {
       webRoutes: routes,
       apiRoutes,
       readiness,
-      boundPorts: () => this.ports,
+      listening: () => this.ports,
     };
     for (const role of ROLES) this.#roles.push(await role(context));
     this.#extraReadiness = readiness;
@@ -266,6 +267,8 @@ export class Platform {
     const websocket = await listen(this.#wss, config.ports.websocket, host, 'ports.websocket');
     this.#bound = { https, api, websocket, http: 0 };
     this.#bound.http = await listen(this.#redirect, config.ports.http, host, 'ports.http');
+    // Machine-readable in every profile (the banner is not printed in the test profile).
+    this.log.info({ ports: this.#bound, publicHost: config.publicHost }, 'listening');
   }
 
   #bindError(port: number, key: string, err: NodeJS.ErrnoException): Error {

@@ -1,3 +1,4 @@
+import type { ApiKeys } from '../auth/ApiKeys.js';
 import type { TokenService } from '../auth/TokenService.js';
 import type { Config } from '../config/schema.js';
 import type { RouteSpec } from '../http/routes.js';
@@ -23,6 +24,8 @@ export interface RoleContext {
   readonly metrics: Metrics;
   readonly store: SqliteStore;
   readonly tokens: TokenService;
+  /** The API key/secret pairs (routes that mint tokens authenticate callers with them). */
+  readonly keys: ApiKeys;
   readonly tls: TlsMaterial;
   readonly signalling: SignallingService;
   readonly turn: TurnService;
@@ -34,8 +37,11 @@ export interface RoleContext {
   /** REST routes served on the API port (8089). */
   readonly apiRoutes: RouteSpec[];
   readonly readiness: ReadinessCheck[];
-  /** The TCP ports actually bound (valid once the platform listens, i.e. in request handlers). */
-  boundPorts(): BoundPorts;
+  /**
+   * The TCP ports actually bound (they differ from `config.ports` when 0 or a shifted port was
+   * asked for). Throws until the listeners are up: call it at request time, not at start-up.
+   */
+  listening(): BoundPorts;
 }
 
 /** What a started role gives back: how to stop it. */

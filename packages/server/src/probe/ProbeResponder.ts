@@ -20,6 +20,15 @@ import {
   type UplinkReport,
   upDataAckEvery,
 } from '@switchboard/tester';
+import {
+  attr,
+  decodeStunMessage,
+  encodeStunMessage,
+  getAttribute,
+  isStunMessage,
+  StunAttr,
+  StunMethod,
+} from '@switchboard/tester/node';
 
 /** Limits a responder enforces on what a client may ask of it. */
 export interface ResponderLimits {
@@ -52,6 +61,7 @@ export class ProbeResponder {
   readonly port: number;
   readonly #socket: Socket;
   readonly #token: Uint8Array;
+  readonly #tokenHex: string;
   readonly #limits: Required<ResponderLimits>;
   readonly #uplinks = new Map<number, UplinkState>();
   readonly #downlinks = new Map<number, NodeJS.Timeout | undefined>();
@@ -62,6 +72,7 @@ export class ProbeResponder {
     this.#socket = socket;
     this.port = port;
     this.#token = token;
+    this.#tokenHex = Buffer.from(token).toString('hex');
     this.#limits = { maxStreams: 64, maxDownlinks: 2, ...limits };
     socket.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo, performance.now()));
     // Sends to a vanished client surface as errors on some kernels; the probe just moves on.
@@ -90,6 +101,10 @@ export class ProbeResponder {
   }
 
   #onMessage(msg: Buffer, rinfo: RemoteInfo, at: number): void {
+    if (isStunMessage(msg)) {
+      this.#answerBinding(msg, rinfo);
+      return;
+    }
     const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
     if (!hasToken(data, this.#token)) return;
     const h = decodeHeader(data);
@@ -116,6 +131,39 @@ export class ProbeResponder {
       default:
         break;
     }
+  }
+
+  /**
+   * STUN Binding (the Tester's public-address and NAT-mapping check, towards two responder
+   * ports from one socket). Answered only when USERNAME is the session token, and the answer
+   * is never larger than the request, so a responder cannot be used as a reflector.
+   */
+  #answerBinding(msg: Buffer, rinfo: RemoteInfo): void {
+    let request: ReturnType<typeof decodeStunMessage>;
+    try {
+      request = decodeStunMessage(msg);
+    } catch {
+      return;
+    }
+    if (request.method !== StunMethod.Binding || request.cls !== 'request') return;
+    if (getAttribute(request, StunAttr.Username)?.toString('utf8') !== this.#tokenHex) return;
+    const family = rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4';
+    const response = encodeStunMessage(
+      {
+        method: StunMethod.Binding,
+        cls: 'success',
+        transactionId: request.transactionId,
+        attributes: [
+          attr.xorAddress(
+            StunAttr.XorMappedAddress,
+            { family, address: rinfo.address, port: rinfo.port },
+            request.transactionId,
+          ),
+        ],
+      },
+      { fingerprint: true },
+    );
+    if (response.byteLength <= msg.byteLength) this.#reply(response, rinfo);
   }
 
   #recordUplink(h: ProbeHeader, bytes: number, at: number): void {

@@ -10,6 +10,7 @@ import {
   ProbeProfileSchema,
   tokenFromHex,
 } from '@switchboard/tester';
+import { attr, StunAttr, StunClient, StunMethod } from '@switchboard/tester/node';
 import { buildProbeProfile } from './buildProbeProfile.js';
 import { ProbeService } from './ProbeService.js';
 import { SimplePortSource } from './SimplePortSource.js';
@@ -38,9 +39,9 @@ describe('ProbeService', () => {
     const service = new ProbeService({ bindHost: '127.0.0.1', ranges: RANGES, ports, randomPorts: 3 });
     const s = await service.open('client-a');
     const rtc = s.ranges.find((r) => r.service === 'rtc')!;
-    assert.ok(rtc.ports.includes(47400) && rtc.ports.includes(47419));
+    assert.ok(rtc.ports.includes(RANGES.rtc.min) && rtc.ports.includes(RANGES.rtc.max));
     assert.equal(rtc.ports.length, 5);
-    assert.ok(rtc.ports.every((p) => p >= 47400 && p <= 47419));
+    assert.ok(rtc.ports.every((p) => p >= RANGES.rtc.min && p <= RANGES.rtc.max));
     assert.equal(ports.inUse, 10);
     assert.ok(service.close(s.id, 'client-a'));
     assert.equal(ports.inUse, 0);
@@ -58,17 +59,47 @@ describe('ProbeService', () => {
     const s = await service.open('client-b');
     const header = { type: MessageType.EchoRequest, streamId: 9, seq: 1, sendTimeMs: 5 } as const;
     const good = await exchange(
-      47400,
+      RANGES.rtc.min,
       encodeHeader({ ...header, token: tokenFromHex(s.token) }, ECHO_REPLY_BYTES),
     );
     assert.equal(good.length, 1);
     assert.equal(decodeHeader(good[0]!)?.type, MessageType.EchoReply);
     const bad = await exchange(
-      47400,
+      RANGES.rtc.min,
       encodeHeader({ ...header, token: tokenFromHex('00'.repeat(8)) }, ECHO_REPLY_BYTES),
     );
     assert.equal(bad.length, 0);
     service.shutdown();
+  });
+
+  it('answers STUN Binding with the mapped address only when USERNAME is the session token', async () => {
+    const service = new ProbeService({
+      bindHost: '127.0.0.1',
+      ranges: RANGES,
+      ports: new SimplePortSource(),
+      randomPorts: 0,
+    });
+    const s = await service.open('client-stun');
+    const client = await StunClient.connect({
+      transport: 'udp',
+      host: '127.0.0.1',
+      port: RANGES.rtc.min,
+      rtoMs: 50,
+      transactionTimeoutMs: 300,
+    });
+    try {
+      const ok = await client.request(StunMethod.Binding, [attr.string(StunAttr.Username, s.token)]);
+      assert.equal(ok.response.cls, 'success');
+      assert.ok(ok.response.attributes.some((a) => a.type === StunAttr.XorMappedAddress));
+      await assert.rejects(client.request(StunMethod.Binding, []), { kind: 'timeout' });
+      await assert.rejects(
+        client.request(StunMethod.Binding, [attr.string(StunAttr.Username, '00'.repeat(8))]),
+        { kind: 'timeout' },
+      );
+    } finally {
+      client.close();
+      service.shutdown();
+    }
   });
 
   it('refuses a downlink stream above the session ceiling', async () => {
@@ -88,12 +119,12 @@ describe('ProbeService', () => {
       sendTimeMs: 0,
     } as const;
     const tooFast = await exchange(
-      47400,
+      RANGES.rtc.min,
       encodeDownRequest(h, { intervalMs: 20, packetBytes: 1000, packetsPerTick: 1, ticks: 5 }),
     );
     assert.equal(tooFast.length, 0);
     const ok = await exchange(
-      47400,
+      RANGES.rtc.min,
       encodeDownRequest(
         { ...h, streamId: 2 },
         { intervalMs: 20, packetBytes: 100, packetsPerTick: 1, ticks: 5 },

@@ -58,12 +58,13 @@ export class ServerProbeSession {
             return false;
           }
         };
-        await tryLease(options.ports.acquireSpecific(range.min));
-        if (range.max !== range.min) await tryLease(options.ports.acquireSpecific(range.max));
+        const named = { name: range.service, min: range.min, max: range.max };
+        await tryLease(options.ports.acquireSpecific(named, range.min));
+        if (range.max !== range.min) await tryLease(options.ports.acquireSpecific(named, range.max));
         let wanted = Math.min(options.randomPorts, Math.max(0, range.max - range.min - 1));
         // Bounded: a few extra attempts for ports that are leased but cannot be bound.
         for (let attempts = 0; wanted > 0 && attempts < options.randomPorts * 3; attempts++) {
-          if (await tryLease(options.ports.acquireRandom({ min: range.min, max: range.max }))) wanted -= 1;
+          if (await tryLease(options.ports.acquireRandom(named))) wanted -= 1;
         }
         session.#ranges.push({ service: range.service, min: range.min, max: range.max, ports });
       }

@@ -25,7 +25,7 @@ export class SimplePortSource implements ProbePortSource {
     };
   }
 
-  acquireSpecific(port: number): PortLease | undefined {
+  acquireSpecific(_range: PortRange, port: number): PortLease | undefined {
     return this.#inUse.has(port) ? undefined : this.#lease(port);
   }
 

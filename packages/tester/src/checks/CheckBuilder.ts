@@ -38,7 +38,7 @@ export function makeCheck(init: CheckInit): CheckResult {
   const comparison = init.comparison ?? null;
   let margin: number | null = null;
   if (value !== null && threshold !== null && comparison !== null) {
-    margin = comparison === 'below' ? threshold - value : value - threshold;
+    margin = round2(comparison === 'below' ? threshold - value : value - threshold);
   }
   const result: CheckResult = {
     id: init.id,

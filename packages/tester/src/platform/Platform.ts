@@ -52,7 +52,7 @@ export interface HttpResponse {
   body: string;
 }
 
-export interface Platform {
+export interface Platform extends StunTurnPlatform {
   /** A JSON API call to the server (profile, probe session); honours the trust settings. */
   request(req: HttpRequest): Promise<HttpResponse>;
   readonly name: string;
@@ -73,4 +73,66 @@ export interface Platform {
   createUdpSocket?(): Promise<UdpSocket>;
   /** True when the user asked to accept untrusted certificates (`--insecure`). */
   readonly insecure: boolean;
+}
+
+/** A UDP address (IP or host name) and port. */
+export interface UdpTarget {
+  host: string;
+  port: number;
+  /** STUN USERNAME to send (the probe responders answer Binding only with the session token). */
+  username?: string | undefined;
+}
+
+/** STUN Binding results of ONE local UDP socket towards several server ports. */
+export interface StunBindingOutcome {
+  /** Our socket's local address (compare with the mapped ones: equal means no NAT). */
+  local: { address: string; port: number } | undefined;
+  results: {
+    target: UdpTarget;
+    /** Our address as that server port saw it (absent when it did not answer). */
+    mapped?: { address: string; port: number } | undefined;
+    rttMs?: number | undefined;
+    error?: string | undefined;
+  }[];
+}
+
+/** One TURN run over one transport: allocate, permit the peer, relay probes to it and back. */
+export interface TurnRelayRequest {
+  transport: 'udp' | 'tcp' | 'tls';
+  host: string;
+  port: number;
+  username: string;
+  credential: string;
+  peer: { address: string; port: number };
+  /** Datagrams sent to the peer through the relay, `intervalMs` apart. */
+  probes: Uint8Array[];
+  intervalMs: number;
+  /** Which probe a datagram relayed back from the peer answers (its index), if any. */
+  matchReply(data: Uint8Array): number | undefined;
+  /** Per step (connect, each TURN transaction) and for the last reply. */
+  timeoutMs: number;
+}
+
+export interface TurnRelayOutcome {
+  /** How far it got: `done` when the probes went out (replies may still be missing). */
+  stage: 'connect' | 'allocate' | 'permission' | 'relay' | 'done';
+  /** Why it stopped before `done`. */
+  error?: string | undefined;
+  /** STUN error status (401 credentials refused, 403 peer forbidden, 486 quota, 508 capacity). */
+  status?: number | undefined;
+  /** The failure was a timeout (a silent firewall) rather than a refusal. */
+  timedOut?: boolean | undefined;
+  /** The TLS certificate did not verify. */
+  tlsUntrusted?: boolean | undefined;
+  allocateMs?: number | undefined;
+  relayed?: { address: string; port: number } | undefined;
+  /** Round trips of the answered probes, ms. */
+  rttMs: number[];
+  sent: number;
+}
+
+/** STUN/TURN operations (Node only: browsers get TURN through WebRTC, not raw sockets). */
+export interface StunTurnPlatform {
+  stunBindings?(targets: UdpTarget[], timeoutMs: number): Promise<StunBindingOutcome>;
+  turnRelay?(request: TurnRelayRequest): Promise<TurnRelayOutcome>;
 }

@@ -116,7 +116,7 @@ export class HttpProbeApi implements ProbeApi {
     if (!this.#token) {
       throw new CouldNotRunError(
         'token-required',
-        'No access token: pass --token or set SWITCHBOARD_TOKEN (needs the probe grant)',
+        'No access token: pass --token or set SWITCHBOARD_TOKEN (a token with the tester grant: switchboard token --tester)',
       );
     }
     const res = await this.#call('POST', profile.probe.sessionPath, true);

@@ -1,3 +1,4 @@
+import { IceConfigurationSchema } from '@switchboard/protocol';
 import { z } from 'zod';
 import { ServiceNameSchema } from './ProbeProfile.js';
 
@@ -24,5 +25,15 @@ export const ProbeSessionSchema = z.object({
   ranges: z.array(ProbeRangePortsSchema),
   maxKbps: z.number().int().positive(),
   maxStreamMs: z.number().int().positive(),
+  /**
+   * STUN/TURN servers with time-limited credentials for this run (the TURN checks). Absent or
+   * empty `iceServers`: the server runs without TURN, and the TURN checks are skipped.
+   */
+  ice: IceConfigurationSchema.optional(),
+  /**
+   * The address the responders listen on as a TURN relay reaches them (the media server's
+   * announced address): the peer of the TURN relay data test. Absent: the RTC host.
+   */
+  mediaAddress: z.string().min(1).optional(),
 });
 export type ProbeSession = z.infer<typeof ProbeSessionSchema>;

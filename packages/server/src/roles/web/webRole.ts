@@ -35,7 +35,7 @@ export function webRole(ctx: RoleContext): RoleHandle {
       handler: (_input, request) => {
         // The host the browser used, so the page works under any name that reaches us.
         const host = (request.headers.host ?? config.publicHost).replace(/:\d+$/, '');
-        const ports = ctx.boundPorts();
+        const ports = ctx.listening();
         return {
           websocketUrl: `wss://${host}:${ports.websocket}/v1/signalling`,
           apiUrl: `https://${host}:${ports.api}`,

@@ -12,9 +12,14 @@ import type {
   HttpResponse,
   HttpResult,
   Platform,
+  StunBindingOutcome,
   TlsResult,
+  TurnRelayOutcome,
+  TurnRelayRequest,
   UdpSocket,
+  UdpTarget,
 } from '../Platform.js';
+import { stunBindings, turnRelay } from './stunTurn.js';
 
 export interface NodePlatformOptions {
   /** Accept certificates that do not verify (the `--insecure` flag). */
@@ -49,6 +54,14 @@ export class NodePlatform implements Platform {
 
   now(): number {
     return performance.now();
+  }
+
+  stunBindings(targets: UdpTarget[], timeoutMs: number): Promise<StunBindingOutcome> {
+    return stunBindings(targets, timeoutMs);
+  }
+
+  turnRelay(request: TurnRelayRequest): Promise<TurnRelayOutcome> {
+    return turnRelay(request, { insecure: this.insecure, ca: this.#ca });
   }
 
   sleep(ms: number): Promise<void> {
