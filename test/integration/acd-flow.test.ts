@@ -160,6 +160,21 @@ describe('ACD over signalling: the full agent/user flow without media', () => {
   it('works over long-poll', async () => {
     await fullFlow('longpoll', 2);
   });
+  it('the REST API is described in the OpenAPI document', async () => {
+    const doc = (await (await t.fetch(`${t.urls.https}/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    for (const path of [
+      '/v1/queues/{id}',
+      '/v1/queues/{id}/kpis',
+      '/v1/agents/{id}',
+      '/v1/records',
+      '/v1/contacts',
+    ]) {
+      assert.ok(doc.paths[path], path);
+    }
+    assert.ok(doc.paths['/v1/queues/{id}']?.put);
+  });
   it('a user waiting alone gets its position and may cancel (abandoned, counted)', async () => {
     await admin.put('/v1/queues/q-wait', {});
     const user = t.client(await t.mint('waiter', { queues: ['q-wait'] }));

@@ -119,8 +119,16 @@ describe('ACD webhooks (Standard Webhooks, durable outbox)', () => {
 
     receiver.mode = 'ok';
     t = await startPlatform({ dataDir, webhooks: webhookConfig() });
-    await waitFor(() => receiver.find('contact.queued', (d) => d.contactId === contactId) !== undefined, 10_000, 'delivery after restart');
-    await waitFor(() => receiver.find('agent.status', (d) => d.agentId === 'a1') !== undefined, 5000, 'agent.status');
+    await waitFor(
+      () => receiver.find('contact.queued', (d) => d.contactId === contactId) !== undefined,
+      10_000,
+      'delivery after restart',
+    );
+    await waitFor(
+      () => receiver.find('agent.status', (d) => d.agentId === 'a1') !== undefined,
+      5000,
+      'agent.status',
+    );
     const queued = receiver.find('contact.queued', (d) => d.contactId === contactId)!;
     assert.equal(queued.data.queueId, 'q1');
     assert.equal(queued.data.userId, 'erin');
@@ -148,7 +156,11 @@ describe('ACD webhooks (Standard Webhooks, durable outbox)', () => {
     await user.connect();
     const { contactId } = await user.request('contact.enqueue', { queueId: 'q2', channel: 'video' });
     await user.request('contact.cancel', { contactId });
-    await waitFor(() => receiver.find('contact.ended', (d) => d.contactId === contactId) !== undefined, 10_000, 'ended');
+    await waitFor(
+      () => receiver.find('contact.ended', (d) => d.contactId === contactId) !== undefined,
+      10_000,
+      'ended',
+    );
     const queued = receiver.find('contact.queued', (d) => d.contactId === contactId);
     const ended = receiver.find('contact.ended', (d) => d.contactId === contactId)!;
     assert.ok(queued);
