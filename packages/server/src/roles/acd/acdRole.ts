@@ -64,7 +64,8 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
   const outbox = new WebhookOutbox(ctx.store.db);
   let dispatcher: WebhookDispatcher | null = null;
   const sqlite = new SqliteAcdStore(ctx.store);
-  const store: AcdStore =
+  let failed = false;
+  const backing: AcdStore =
     hooks.endpoints.length > 0
       ? new OutboxAcdStore({
           inner: sqlite,
@@ -74,6 +75,21 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
           onCommit: () => dispatcher?.kick(),
         })
       : sqlite;
+  // Readiness turns false once a commit failed (the ACD then refuses work with SB_ERR_INTERNAL).
+  const store: AcdStore = {
+    commit(events, records) {
+      try {
+        return backing.commit(events, records);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    },
+    loadEvents: (afterSeq) => backing.loadEvents(afterSeq),
+    getRecord: (contactId) => backing.getRecord(contactId),
+    listRecords: (query) => backing.listRecords(query),
+    close: () => backing.close(),
+  };
   const acd = AcdService.open({
     store,
     options: {
@@ -93,11 +109,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     );
     dispatcher.kick();
   }
-  let failed = false;
-  acd.on('error', (err) => {
-    if (/store/i.test(err.message)) failed = true;
-    log.error({ err }, 'acd fault');
-  });
+  acd.on('error', (err) => log.error({ err }, 'acd fault'));
 
   // ------------------------------------------------------------ sessions ↔ agents and contacts
   const sessionsById = new Map<string, SignallingSession>();
@@ -402,6 +414,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
   });
   d.handle('agent.reject', ({ offerId, reason }, { session }) => {
     const offer = acd.reject(agentOf(session), offerId, reason ?? 'rejected');
+    metrics.offers.inc({ result: 'rejected' });
     return { offerId: offer.id };
   });
   d.handle('agent.hold', ({ contactId, on }, { session }) => {
