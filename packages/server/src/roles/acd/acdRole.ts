@@ -413,8 +413,9 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     return { offerId: offer.id, contact: contactSummary(contact), callId: callIdFor(contact.id) };
   });
   d.handle('agent.reject', ({ offerId, reason }, { session }) => {
+    const wasPending = acd.getOffer(offerId).state === 'pending';
     const offer = acd.reject(agentOf(session), offerId, reason ?? 'rejected');
-    metrics.offers.inc({ result: 'rejected' });
+    if (wasPending) metrics.offers.inc({ result: 'rejected' });
     return { offerId: offer.id };
   });
   d.handle('agent.hold', ({ contactId, on }, { session }) => {
