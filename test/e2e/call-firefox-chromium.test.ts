@@ -33,7 +33,9 @@ async function until(read: () => Promise<Inbound>, timeoutMs: number): Promise<I
   return last;
 }
 
-describe('Firefox ESR and Chromium in one call, each with its own default offer', { timeout: 120_000 }, () => {
+describe('Firefox ESR and Chromium in one call, each with its own default offer', {
+  timeout: 120_000,
+}, () => {
   let t: TestPlatform;
   let chromium: TestBrowser;
   let firefox: TestFirefox;
@@ -62,7 +64,9 @@ describe('Firefox ESR and Chromium in one call, each with its own default offer'
       until(() => ff.evaluate(INBOUND) as Promise<Inbound>, 20_000),
       until(() => ch.evaluate(INBOUND) as Promise<Inbound>, 20_000),
     ]);
-    console.log(`# firefox received ${JSON.stringify(fromChromium)}; chromium received ${JSON.stringify(fromFirefox)}`);
+    console.log(
+      `# firefox received ${JSON.stringify(fromChromium)}; chromium received ${JSON.stringify(fromFirefox)}`,
+    );
     assert.ok(fromChromium.frames > 0 && fromFirefox.frames > 0);
   });
 });

@@ -3,6 +3,7 @@ export * from './envelope.js';
 export * from './errors.js';
 export * from './grants.js';
 export * from './ice.js';
+export * from './messages/acd.js';
 export * from './messages/call.js';
 export * from './messages/index.js';
 export * from './quality.js';

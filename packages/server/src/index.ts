@@ -5,6 +5,9 @@ export { ConfigError, type ConfigProblem, type ConfigSources, loadConfig } from 
 export { type Config, type ConfigInput, ConfigSchema } from './config/schema.js';
 export { type BoundPorts, Platform, type PlatformOptions } from './platform/Platform.js';
 export { PortBindError } from './platform/PortBindError.js';
+export type { RoleHandle } from './platform/RoleContext.js';
+export { type AcdRoleHandle, acdRole } from './roles/acd/acdRole.js';
+export { recordsToCsv } from './roles/acd/acdRoutes.js';
 export { SqliteStore } from './store/SqliteStore.js';
 export type { Store } from './store/Store.js';
 export * from './turn/index.js';

@@ -264,6 +264,116 @@ export const ConfigSchema = z
     turn: TurnConfigSchema.describe(
       'TURN for restrictive networks (coturn, managed or external); see docs/turn.md.',
     ),
+    acd: z
+      .object({
+        agentGraceMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(30_000)
+          .describe(
+            'A disconnected agent keeps its calls this long, then goes Offline (a pending offer is withdrawn at once).',
+          ),
+        userResumeGraceMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(60_000)
+          .describe('A disconnected waiting user keeps their place this long (`contact.resume`).'),
+        missedOfferLimit: z
+          .number()
+          .int()
+          .min(1)
+          .default(3)
+          .describe('Consecutive rejected or expired offers before the agent goes NotReady("missed").'),
+        missCooldownMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(5000)
+          .describe('Pause before the next offer to an agent who missed one.'),
+        sweepIntervalMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(2000)
+          .describe('Safety sweep of the ACD (timers, re-routing, position updates).'),
+        kpiIntervalMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(2000)
+          .describe('How often subscribed supervisors get `acd.kpis`.'),
+        metricsWindowMs: z
+          .number()
+          .int()
+          .min(60_000)
+          .default(3_600_000)
+          .describe('Window of the KPI gauges on /metrics (service level, ASA, AHT, abandonment).'),
+      })
+      .strict()
+      .prefault({})
+      .describe('The ACD role: agent and user graces, missed offers, supervisor stream (docs/acd.md).'),
+    webhooks: z
+      .object({
+        endpoints: z
+          .array(
+            z
+              .object({
+                url: z.url().describe('http(s) URL that receives POSTed events.'),
+                secret: z
+                  .string()
+                  .regex(
+                    /^(whsec_)?[A-Za-z0-9+/=]{24,}$/,
+                    'a Standard Webhooks secret: whsec_ + base64 (≥ 18 bytes)',
+                  )
+                  .describe('Signing secret (Standard Webhooks, `whsec_<base64>`).'),
+                events: z
+                  .array(z.string().min(1))
+                  .optional()
+                  .describe('Event types to send (`contact.*`, `agent.status`, …); default: all.'),
+              })
+              .strict(),
+          )
+          .default([])
+          .describe('Receivers of ACD contact and agent events.'),
+        maxAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .default(12)
+          .describe('Deliveries tried per event and endpoint before it is marked failed.'),
+        initialBackoffMs: z
+          .number()
+          .int()
+          .min(10)
+          .default(1000)
+          .describe('Wait after the first failed attempt; doubles per attempt (with jitter).'),
+        maxBackoffMs: z.number().int().min(10).default(600_000).describe('Longest wait between attempts.'),
+        timeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(10_000)
+          .describe('A receiver must answer within this time (else the attempt failed).'),
+        pollIntervalMs: z
+          .number()
+          .int()
+          .min(10)
+          .default(1000)
+          .describe('How often the durable outbox is checked for due deliveries.'),
+        retentionMs: z
+          .number()
+          .int()
+          .min(60_000)
+          .default(7 * 24 * 3_600_000)
+          .describe('Delivered or failed outbox rows are deleted after this long.'),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        'Signed webhooks (Standard Webhooks) for ACD events, from a durable outbox: at-least-once, retried with back-off, across restarts.',
+      ),
     log: z
       .object({
         level: z

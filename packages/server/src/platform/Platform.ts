@@ -130,6 +130,11 @@ export class Platform {
     return this.#devKey;
   }
 
+  /** A started role's handle by name (e.g. `'acd'`): for wiring between roles, and for tests. */
+  role<T extends RoleHandle = RoleHandle>(name: string): T | undefined {
+    return this.#roles.find((r) => r.name === name) as T | undefined;
+  }
+
   get state(): string {
     return this.#state;
   }

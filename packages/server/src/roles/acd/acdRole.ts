@@ -1,0 +1,529 @@
+import { type EventData, type EventType, type Grants, SwitchboardError } from '@switchboard/protocol';
+import { AcdService } from '../../acd/AcdService.js';
+import type { AcdStore } from '../../acd/AcdStore.js';
+import type { Actor, ChosenStatus, ContactView } from '../../acd/AcdTypes.js';
+import { SqliteAcdStore } from '../../acd/SqliteAcdStore.js';
+import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
+import type { SignallingSession } from '../../signalling/SignallingSession.js';
+import { AcdMetrics } from './AcdMetrics.js';
+import { acdRoutes } from './acdRoutes.js';
+import { OutboxAcdStore } from './webhooks/OutboxAcdStore.js';
+import { WebhookDispatcher } from './webhooks/WebhookDispatcher.js';
+import { WebhookOutbox } from './webhooks/WebhookOutbox.js';
+import { agentToWire, callIdFor, contactIdOfCall, contactInfo, contactSummary } from './wire.js';
+
+/** What the ACD role gives the platform (and the media wiring) besides `close()`. */
+export interface AcdRoleHandle extends RoleHandle {
+  /**
+   * The running ACD. The media side listens to `contactConnecting` / `callEnded` and calls
+   * `mediaConnected`, `mediaFailed` and `setCallQuality` (see docs/acd.md, "Media seam").
+   */
+  readonly acd: AcdService;
+  /** The call id the user and the agent of a contact join (`acd-<contactId>`). */
+  callIdFor(contactId: string): string;
+  /**
+   * Whether a session may join an ACD call: its user (the identity that created the contact)
+   * or its agent (the token's `agent` grant), while the contact is connecting or on call.
+   */
+  mayJoinCall(identity: string, grants: Grants, callId: string): boolean;
+  /** The webhook outbox's delivery counts (tests, diagnostics). */
+  webhookCounts(): { pending: number; delivered: number; failed: number };
+}
+
+const MAX_DATA_BYTES = 4096;
+
+function agentOf(session: SignallingSession): Actor & { kind: 'agent' } {
+  const agentId = session.grants.agent;
+  // The dispatcher's grant check guarantees it; this guards a handler called without it.
+  if (agentId === undefined) throw new SwitchboardError('SB_ERR_FORBIDDEN', 'Needs the "agent" grant.');
+  return { kind: 'agent', agentId };
+}
+
+function userOf(session: SignallingSession): Actor {
+  return { kind: 'user', userId: session.identity };
+}
+
+function chosen(status: 'Ready' | 'NotReady', reason: string | undefined): ChosenStatus {
+  return status === 'Ready' ? { kind: 'Ready' } : { kind: 'NotReady', reason: reason ?? 'break' };
+}
+
+/**
+ * The ACD as a platform role: opens {@link AcdService} on the platform's SQLite file, serves
+ * the `agent.*`, `contact.*` and `acd.*` messages, maps signalling sessions to agents and
+ * contacts (presence follows the session), routes ACD events to the agent's session, the
+ * user's session and subscribed supervisors, serves the REST API and metrics, and delivers
+ * signed webhooks from a durable outbox. Media is not here: see {@link AcdRoleHandle.acd}.
+ */
+export function acdRole(ctx: RoleContext): AcdRoleHandle {
+  const { signalling, log: rootLog } = ctx;
+  const log = rootLog.child({ subsystem: 'acd' });
+  const cfg = ctx.config.acd;
+  const hooks = ctx.config.webhooks;
+
+  // ------------------------------------------------------------ store, webhooks, service
+  const outbox = new WebhookOutbox(ctx.store.db);
+  let dispatcher: WebhookDispatcher | null = null;
+  const sqlite = new SqliteAcdStore(ctx.store);
+  let failed = false;
+  const backing: AcdStore =
+    hooks.endpoints.length > 0
+      ? new OutboxAcdStore({
+          inner: sqlite,
+          db: ctx.store.db,
+          outbox,
+          endpoints: hooks.endpoints,
+          onCommit: () => dispatcher?.kick(),
+        })
+      : sqlite;
+  // Readiness turns false once a commit failed (the ACD then refuses work with SB_ERR_INTERNAL).
+  const store: AcdStore = {
+    commit(events, records) {
+      try {
+        return backing.commit(events, records);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    },
+    loadEvents: (afterSeq) => backing.loadEvents(afterSeq),
+    getRecord: (contactId) => backing.getRecord(contactId),
+    listRecords: (query) => backing.listRecords(query),
+    close: () => backing.close(),
+  };
+  const acd = AcdService.open({
+    store,
+    options: {
+      agentGraceMs: cfg.agentGraceMs,
+      userResumeGraceMs: cfg.userResumeGraceMs,
+      missedOfferLimit: cfg.missedOfferLimit,
+      missCooldownMs: cfg.missCooldownMs,
+      sweepIntervalMs: cfg.sweepIntervalMs,
+      // Liveness comes from the signalling session (detached / closed), not from heartbeats.
+      heartbeatTimeoutMs: 0,
+    },
+  });
+  const metrics = new AcdMetrics(ctx.metrics.registry, acd, cfg.metricsWindowMs);
+  if (hooks.endpoints.length > 0) {
+    dispatcher = new WebhookDispatcher(outbox, hooks, log.child({ subsystem: 'webhooks' }), (r) =>
+      metrics.webhookResult(r),
+    );
+    dispatcher.kick();
+  }
+  acd.on('error', (err) => log.error({ err }, 'acd fault'));
+
+  // ------------------------------------------------------------ sessions ↔ agents and contacts
+  const sessionsById = new Map<string, SignallingSession>();
+  const agentSession = new Map<string, SignallingSession>();
+  const sessionAgent = new WeakMap<SignallingSession, string>();
+  const contactSession = new Map<string, SignallingSession>();
+  const sessionContacts = new WeakMap<SignallingSession, Set<string>>();
+  /** Subscribed supervisors → the queues they watch (null: all). */
+  const supervisors = new Map<SignallingSession, Set<string> | null>();
+  const hooked = new WeakSet<SignallingSession>();
+
+  /** Runs a presence call; a refusal there (agent removed, contact ended) is not an error. */
+  const quietly = (what: string, fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof SwitchboardError && err.code !== 'SB_ERR_INTERNAL') return;
+      log.error({ err, what }, 'acd presence call failed');
+    }
+  };
+
+  function contactsOf(session: SignallingSession): Set<string> {
+    let set = sessionContacts.get(session);
+    if (!set) {
+      set = new Set();
+      sessionContacts.set(session, set);
+    }
+    return set;
+  }
+
+  function bindContact(contactId: string, session: SignallingSession): void {
+    const previous = contactSession.get(contactId);
+    if (previous && previous !== session) sessionContacts.get(previous)?.delete(contactId);
+    contactSession.set(contactId, session);
+    contactsOf(session).add(contactId);
+    hook(session);
+  }
+
+  function unbindContact(contactId: string): void {
+    const session = contactSession.get(contactId);
+    contactSession.delete(contactId);
+    if (session) sessionContacts.get(session)?.delete(contactId);
+  }
+
+  function bindAgent(agentId: string, session: SignallingSession): SignallingSession | undefined {
+    const previous = agentSession.get(agentId);
+    if (previous && previous !== session) sessionAgent.delete(previous);
+    agentSession.set(agentId, session);
+    sessionAgent.set(session, agentId);
+    hook(session);
+    return previous;
+  }
+
+  function unbindAgent(agentId: string, session: SignallingSession): void {
+    if (agentSession.get(agentId) === session) agentSession.delete(agentId);
+    if (sessionAgent.get(session) === agentId) sessionAgent.delete(session);
+  }
+
+  /** The session currently speaking for the agent (only it drives presence). */
+  const boundAgent = (session: SignallingSession): string | undefined => {
+    const agentId = sessionAgent.get(session);
+    return agentId !== undefined && agentSession.get(agentId) === session ? agentId : undefined;
+  };
+
+  function hook(session: SignallingSession): void {
+    if (hooked.has(session)) return;
+    hooked.add(session);
+    sessionsById.set(session.id, session);
+    session.events.on('detached', () => {
+      // The transport dropped: a pending offer is withdrawn at once (no penalty); calls are
+      // kept for acd.agentGraceMs; a waiting user keeps their place for userResumeGraceMs.
+      const agentId = boundAgent(session);
+      if (agentId !== undefined) quietly('agentDisconnected', () => acd.agentDisconnected(agentId));
+      for (const contactId of contactsOf(session)) {
+        quietly('userDisconnected', () => acd.userDisconnected(contactId));
+      }
+    });
+    session.events.on('resumed', () => {
+      const agentId = boundAgent(session);
+      if (agentId !== undefined) quietly('agentReconnected', () => acd.agentReconnected(agentId));
+      for (const contactId of contactsOf(session)) {
+        quietly('resume', () => {
+          const c = acd.getContact(contactId);
+          if (c.state !== 'ended' && !c.userConnected) acd.resume(userOf(session), contactId, session.id);
+        });
+      }
+    });
+    session.events.on('closed', () => {
+      sessionsById.delete(session.id);
+      supervisors.delete(session);
+      const agentId = boundAgent(session);
+      if (agentId !== undefined) {
+        // Gone for good: the grace runs; a new session's `agent.login` takes the agent back.
+        quietly('agentDisconnected', () => acd.agentDisconnected(agentId));
+        unbindAgent(agentId, session);
+      }
+      for (const contactId of [...contactsOf(session)]) {
+        quietly('userGone', () => {
+          const c = acd.getContact(contactId);
+          if (c.state === 'waiting' || c.state === 'offered') acd.userDisconnected(contactId);
+          // The user left a call being set up or in progress: it ends (hang-up by the user).
+          else if (c.state === 'connecting' || c.state === 'oncall') acd.hangUp(userOf(session), contactId);
+        });
+        unbindContact(contactId);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------ ACD events → sessions
+  const userSession = (contactId: string, sessionId?: string | null) =>
+    contactSession.get(contactId) ?? (sessionId ? sessionsById.get(sessionId) : undefined);
+
+  function toSupervisors<E extends EventType>(
+    queueIds: readonly string[],
+    event: E,
+    data: EventData<E>,
+  ): void {
+    for (const [session, filter] of supervisors) {
+      if (filter === null || queueIds.some((q) => filter.has(q))) session.emit(event, data);
+    }
+  }
+
+  function contactEvent(
+    event: EventData<'acd.contact'>['event'],
+    contactId: string,
+    queueId: string,
+    view?: ContactView | null,
+  ): void {
+    if (supervisors.size === 0) return;
+    let contact: ContactView | null = view ?? null;
+    if (view === undefined) {
+      try {
+        contact = acd.getContact(contactId);
+      } catch {
+        contact = null;
+      }
+    }
+    toSupervisors([queueId], 'acd.contact', {
+      event,
+      contactId,
+      queueId,
+      contact: contact ? contactInfo(contact) : null,
+      at: Date.now(),
+    });
+  }
+
+  acd.on('offerCreated', (o) => {
+    metrics.offers.inc({ result: 'created' });
+    const session = agentSession.get(o.agentId);
+    if (session) {
+      const contact = acd.getContact(o.contactId);
+      session.emit('agent.offer', {
+        offerId: o.offerId,
+        deadline: o.deadline,
+        queueId: o.queueId,
+        contact: contactSummary(contact),
+      });
+    }
+    contactEvent('offered', o.contactId, o.queueId);
+  });
+  acd.on('offerRescinded', (o) => {
+    metrics.offers.inc({ result: 'rescinded' });
+    agentSession.get(o.agentId)?.emit('agent.offerRescinded', {
+      offerId: o.offerId,
+      contactId: o.contactId,
+      reason: o.reason,
+    });
+  });
+  acd.on('offerExpired', (o) => {
+    metrics.offers.inc({ result: 'expired' });
+    agentSession.get(o.agentId)?.emit('agent.offerExpired', { offerId: o.offerId, contactId: o.contactId });
+  });
+  acd.on('contactConnecting', (e) => {
+    metrics.offers.inc({ result: 'accepted' });
+    const data = {
+      contactId: e.contactId,
+      callId: callIdFor(e.contactId),
+      channel: e.channel,
+      agentId: e.agentId,
+      queueId: e.queueId,
+    };
+    agentSession.get(e.agentId)?.emit('acd.callConnecting', { ...data, side: 'agent' });
+    if (!e.callback)
+      userSession(e.contactId, e.sessionId)?.emit('acd.callConnecting', { ...data, side: 'user' });
+    contactEvent('connecting', e.contactId, e.queueId);
+  });
+  acd.on('callbackDue', (e) => {
+    userSession(e.contactId, e.sessionId)?.emit('contact.callback', {
+      contactId: e.contactId,
+      agentId: e.agentId,
+      callId: callIdFor(e.contactId),
+      number: e.number,
+    });
+  });
+  acd.on('callConnected', (e) => {
+    const c = acd.getContact(e.contactId);
+    contactEvent('connected', e.contactId, c.queueId, c);
+  });
+  acd.on('callEnded', (e) => {
+    const data = {
+      contactId: e.contactId,
+      callId: callIdFor(e.contactId),
+      endedBy: e.endedBy,
+      reason: e.reason,
+    };
+    agentSession.get(e.agentId)?.emit('acd.callEnded', data);
+    userSession(e.contactId)?.emit('acd.callEnded', data);
+  });
+  acd.on('contactQueued', (e) => {
+    if (e.sessionId) {
+      const session = sessionsById.get(e.sessionId);
+      if (session && session.identity === e.userId) bindContact(e.contactId, session);
+    }
+    contactEvent('queued', e.contactId, e.queueId);
+  });
+  acd.on('contactOverflowed', (e) => contactEvent('overflowed', e.contactId, e.fromQueueId, null));
+  acd.on('contactPosition', (e) => {
+    userSession(e.contactId, e.sessionId)?.emit('contact.position', {
+      contactId: e.contactId,
+      queueId: e.queueId,
+      position: e.position,
+      estimatedWaitMs: e.estimatedWaitMs,
+    });
+  });
+  acd.on('contactEnded', (record) => {
+    metrics.contacts.inc({ queue: record.queueId, outcome: record.outcome ?? 'unknown' });
+    userSession(record.contactId)?.emit('contact.ended', {
+      contactId: record.contactId,
+      outcome: record.outcome,
+      reason: record.endReason,
+      overflowedTo: record.overflowedTo,
+    });
+    // After the notifications of the same change (`callEnded` follows `contactEnded`).
+    queueMicrotask(() => unbindContact(record.contactId));
+    contactEvent('ended', record.contactId, record.queueId, null);
+  });
+  acd.on('agentStateChanged', (view) => {
+    const wire = agentToWire(view);
+    agentSession.get(view.id)?.emit('agent.state', wire);
+    toSupervisors(view.queues, 'acd.agentState', wire);
+  });
+  acd.on('recovered', (r) => log.warn(r, 'acd recovered after a restart'));
+
+  const kpiTimer = setInterval(() => {
+    if (supervisors.size === 0) return;
+    try {
+      const kpis = acd.listQueues().map((q) => acd.queueKpis(q.id));
+      for (const [session, filter] of supervisors) {
+        for (const k of kpis) if (filter === null || filter.has(k.queueId)) session.emit('acd.kpis', k);
+      }
+    } catch (err) {
+      log.error({ err }, 'kpi stream failed');
+    }
+  }, cfg.kpiIntervalMs);
+  kpiTimer.unref();
+
+  // ------------------------------------------------------------ signalling handlers
+  const d = signalling.dispatcher;
+  d.handle('agent.login', ({ agentId, status }, { session }) => {
+    const actor = agentOf(session);
+    const view = acd.getAgent(agentId);
+    if (actor.agentId !== agentId)
+      throw new SwitchboardError('SB_ERR_NOT_YOUR_AGENT', undefined, { agentId });
+    const previous = bindAgent(agentId, session);
+    try {
+      if (view.status.kind === 'Offline') {
+        acd.login(actor, agentId, status);
+      } else {
+        // Logged in already (another session, a dropped one, or a restart): take it over.
+        if (!view.connected) acd.agentReconnected(agentId);
+        if (status) acd.setStatus(actor, agentId, status);
+      }
+    } catch (err) {
+      unbindAgent(agentId, session);
+      if (previous && !previous.closed) bindAgent(agentId, previous);
+      throw err;
+    }
+    log.info({ agentId, sessionId: session.id }, 'agent logged in');
+    return {
+      agent: agentToWire(acd.getAgent(agentId)),
+      ice: ctx.turn.iceServersFor(session.identity),
+    };
+  });
+  d.handle('agent.logout', (_params, { session }) => {
+    const { agentId } = agentOf(session);
+    const view = acd.logout(agentOf(session), agentId);
+    unbindAgent(agentId, session);
+    return { agent: agentToWire(view) };
+  });
+  d.handle('agent.status', ({ status, reason }, { session }) => {
+    const actor = agentOf(session);
+    return { agent: agentToWire(acd.setStatus(actor, actor.agentId, chosen(status, reason))) };
+  });
+  d.handle('agent.nextStatus', ({ status, reason }, { session }) => {
+    const actor = agentOf(session);
+    const next = status === null ? null : chosen(status, reason);
+    return { agent: agentToWire(acd.setNextStatus(actor, actor.agentId, next)) };
+  });
+  d.handle('agent.accept', ({ offerId }, { session }) => {
+    const { offer, contact } = acd.accept(agentOf(session), offerId);
+    return { offerId: offer.id, contact: contactSummary(contact), callId: callIdFor(contact.id) };
+  });
+  d.handle('agent.reject', ({ offerId, reason }, { session }) => {
+    const wasPending = acd.getOffer(offerId).state === 'pending';
+    const offer = acd.reject(agentOf(session), offerId, reason ?? 'rejected');
+    if (wasPending) metrics.offers.inc({ result: 'rejected' });
+    return { offerId: offer.id };
+  });
+  d.handle('agent.hold', ({ contactId, on }, { session }) => {
+    acd.hold(agentOf(session), contactId, on);
+    return { contactId };
+  });
+  d.handle('agent.hangup', ({ contactId }, { session }) => ({
+    record: acd.hangUp(agentOf(session), contactId),
+  }));
+  d.handle('agent.wrapup', ({ contactId, disposition, notes }, { session }) => {
+    const text = [disposition, notes].filter((s) => s !== undefined && s !== '').join(': ');
+    if (text === '') {
+      throw new SwitchboardError('SB_ERR_INVALID_PARAMS', 'Give a disposition, notes, or both.');
+    }
+    return { record: acd.setDisposition(agentOf(session), contactId, text) };
+  });
+  d.handle('agent.wrapupDone', (params, { session }) => {
+    const actor = agentOf(session);
+    return { agent: agentToWire(acd.endWrapUp(actor, actor.agentId, params?.contactId)) };
+  });
+
+  d.handle('contact.enqueue', ({ queueId, channel, priority, data }, { session }) => {
+    if (data !== undefined && JSON.stringify(data).length > MAX_DATA_BYTES) {
+      throw new SwitchboardError('SB_ERR_INVALID_PARAMS', `"data" is limited to ${MAX_DATA_BYTES} bytes.`);
+    }
+    hook(session);
+    const ticket = acd.enqueue(userOf(session), {
+      queueId,
+      sessionId: session.id,
+      channel,
+      ...(priority !== undefined ? { priority } : {}),
+      ...(data !== undefined ? { data } : {}),
+    });
+    if (ticket.contact.state !== 'ended') bindContact(ticket.contact.id, session);
+    return {
+      contactId: ticket.contact.id,
+      queueId: ticket.contact.queueId,
+      position: ticket.position,
+      estimatedWaitMs: ticket.estimatedWaitMs,
+      ice: ctx.turn.iceServersFor(session.identity),
+    };
+  });
+  d.handle('contact.cancel', ({ contactId }, { session }) => ({
+    record: acd.hangUp(userOf(session), contactId),
+  }));
+  d.handle('contact.callback', ({ contactId, number }, { session }) => {
+    acd.requestCallback(userOf(session), contactId, { number: number ?? null });
+    return { contactId };
+  });
+  d.handle('contact.resume', ({ contactId }, { session }) => {
+    hook(session);
+    const ticket = acd.resume(userOf(session), contactId, session.id);
+    bindContact(contactId, session);
+    return {
+      contactId,
+      queueId: ticket.contact.queueId,
+      position: ticket.position,
+      estimatedWaitMs: ticket.estimatedWaitMs,
+    };
+  });
+
+  d.handle('acd.subscribe', (params, { session }) => {
+    const filter = params?.queueIds ? new Set(params.queueIds) : null;
+    for (const q of filter ?? []) acd.getQueue(q);
+    hook(session);
+    supervisors.set(session, filter);
+    const queues = acd.listQueues().filter((q) => filter === null || filter.has(q.id));
+    return {
+      kpis: queues.map((q) => acd.queueKpis(q.id)),
+      agents: acd
+        .listAgents()
+        .filter((a) => filter === null || a.queues.some((q) => filter.has(q)))
+        .map(agentToWire),
+    };
+  });
+  d.handle('acd.unsubscribe', (_params, { session }) => {
+    supervisors.delete(session);
+    return {};
+  });
+
+  // ------------------------------------------------------------ REST, readiness
+  ctx.webRoutes.push(...acdRoutes(acd, ctx.tokens));
+  ctx.readiness.push({ name: 'acd', ok: () => !closed && !failed });
+
+  let closed = false;
+  return {
+    name: 'acd',
+    acd,
+    callIdFor,
+    mayJoinCall(identity, grants, callId) {
+      const contactId = contactIdOfCall(callId);
+      if (contactId === undefined) return false;
+      let c: ContactView;
+      try {
+        c = acd.getContact(contactId);
+      } catch {
+        return false;
+      }
+      if (c.state !== 'connecting' && c.state !== 'oncall') return false;
+      return c.userId === identity || (grants.agent !== undefined && grants.agent === c.agentId);
+    },
+    webhookCounts: () => outbox.counts(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(kpiTimer);
+      await dispatcher?.close();
+      acd.close();
+    },
+  };
+}
