@@ -86,23 +86,26 @@ for (const transport of ['websocket', 'longpoll'] as const) {
       const kinds = await a.evaluate(() => window.switchboardDemo?.client.transportKind);
       assert.equal(kinds, transport);
 
-      // The server's quality API reports the call within thresholds once a sample exists.
+      // The server's quality API reports the call within the spec's thresholds once the
+      // streams have settled (the first seconds carry ramp-up jitter).
       const token = await t.mint('sup', { supervise: true });
-      let report: { participants: { participantId: string; verdict: string; rttMs: number | null }[] } = {
-        participants: [],
-      };
-      const deadline = Date.now() + 15_000;
+      type Report = { participants: { participantId: string; verdict: string; rttMs: number | null }[] };
+      let report: Report = { participants: [] };
+      const within = (r: Report) =>
+        r.participants.length === 2 && r.participants.every((p) => p.rttMs !== null && p.verdict !== 'fail');
+      const deadline = Date.now() + 20_000;
       while (Date.now() < deadline) {
         const res = await t.fetch(`${t.urls.https}/v1/calls/${callId}/quality`, {
           headers: { authorization: `Bearer ${token}` },
         });
         assert.equal(res.status, 200);
-        report = (await res.json()) as typeof report;
-        if (report.participants.length === 2 && report.participants.every((p) => p.rttMs !== null)) break;
+        report = (await res.json()) as Report;
+        if (within(report)) break;
         await new Promise((r) => setTimeout(r, 500));
       }
-      assert.equal(report.participants.length, 2);
-      for (const p of report.participants) assert.notEqual(p.verdict, 'fail', JSON.stringify(p));
+      assert.ok(within(report), `quality within the spec: ${JSON.stringify(report)}`);
+      const metrics = await (await t.fetch(`${t.urls.https}/metrics`)).text();
+      assert.match(metrics, /^switchboard_media_rtt_seconds_count [1-9]/m, 'quality reaches Prometheus');
       await a.close();
       await b.close();
     });
