@@ -12,6 +12,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         demo: resolve(import.meta.dirname, 'demo/index.html'),
+        acdDemo: resolve(import.meta.dirname, 'acd-demo/index.html'),
       },
     },
   },

@@ -59,7 +59,10 @@ describe('Firefox ESR and Chromium in one call, each with its own default offer'
   // signalled, so Chromium's PLIs name an SSRC the server's sender does not own and no
   // keyframe is ever requested from Firefox. Audio both ways and video Chromium → Firefox work.
   const todo = 'Firefox → Chromium video not decoded yet (SSRC of forwarded packets ≠ signalled SSRC)';
-  it('each decodes the other’s video and audio (Firefox offers bundle-only sections)', { skip, todo }, async () => {
+  it('each decodes the other’s video and audio (Firefox offers bundle-only sections)', {
+    skip,
+    todo,
+  }, async () => {
     const url = `${t.urls.https}/demo/?call=cross&autojoin=1`;
     const ff = await firefox.browser.newPage();
     await ff.goto(url);

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { canJoinCall } from '../grants.js';
 import { IceConfigurationSchema } from '../ice.js';
 import { Empty, request } from './define.js';
 
@@ -58,9 +57,6 @@ export const ParticipantQualitySchema = z.object({
   ),
 });
 
-const needsCall = (grants: Parameters<typeof canJoinCall>[0], params: { callId: string }) =>
-  canJoinCall(grants, params.callId) ? undefined : ('calls' as const);
-
 /**
  * Calls through the video gateway. Negotiation: the client offers to publish (`call.publish`,
  * also for ICE restarts); the server offers to deliver other participants' tracks
@@ -77,24 +73,21 @@ export const CALL_REQUESTS = {
       participants: z.array(ParticipantInfoSchema),
       ice: IceConfigurationSchema,
     }),
-    missingGrant: needsCall,
-    grant: 'calls (this call id)',
+    grant: 'calls (this call id), or being a party of the ACD call',
     doc: 'Join a call (created on first join). Other participants get `call.participantJoined`; the server sends `call.offer` when there are tracks to deliver.',
   }),
   'call.publish': request({
     stage: 'session',
     params: z.object({ callId: CallId, sdp: Sdp }).strict(),
     result: z.object({ sdp: z.string() }),
-    missingGrant: needsCall,
-    grant: 'calls',
+    grant: 'membership of the call',
     doc: 'Send an SDP offer (publish tracks, stop publishing, or restart ICE); the result is the answer.',
   }),
   'call.answer': request({
     stage: 'session',
     params: z.object({ callId: CallId, offerId: z.number().int(), sdp: Sdp }).strict(),
     result: Empty,
-    missingGrant: needsCall,
-    grant: 'calls',
+    grant: 'membership of the call',
     doc: 'Answer a `call.offer` from the server.',
   }),
   'call.candidate': request({
@@ -103,24 +96,21 @@ export const CALL_REQUESTS = {
       .object({ callId: CallId, candidate: z.string().max(1024), sdpMid: z.string().max(32).optional() })
       .strict(),
     result: Empty,
-    missingGrant: needsCall,
-    grant: 'calls',
+    grant: 'membership of the call',
     doc: 'Trickle one local ICE candidate (optional: complete gathering before `call.publish` works too).',
   }),
   'call.subscribe': request({
     stage: 'session',
     params: z.object({ callId: CallId, trackId: z.string().min(1).max(256) }).strict(),
     result: Empty,
-    missingGrant: needsCall,
-    grant: 'calls',
+    grant: 'membership of the call',
     doc: 'Receive a track (tracks are subscribed automatically on join; this re-subscribes after `call.unsubscribe`).',
   }),
   'call.unsubscribe': request({
     stage: 'session',
     params: z.object({ callId: CallId, trackId: z.string().min(1).max(256) }).strict(),
     result: Empty,
-    missingGrant: needsCall,
-    grant: 'calls',
+    grant: 'membership of the call',
     doc: 'Stop receiving a track.',
   }),
   'call.mute': request({
@@ -133,8 +123,7 @@ export const CALL_REQUESTS = {
       })
       .strict(),
     result: z.object({ tracks: z.array(TrackInfoSchema) }),
-    missingGrant: needsCall,
-    grant: 'calls',
+    grant: 'membership of the call',
     doc: 'Mute or unmute your own published track(s); others get `call.trackMuted`.',
   }),
   'call.leave': request({

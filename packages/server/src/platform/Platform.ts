@@ -20,6 +20,7 @@ import { MediaServer } from '../media/MediaServer.js';
 import { PortAllocator } from '../media/PortAllocator.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
+import { CallDirectory } from '../roles/call/CallDirectory.js';
 import { webRoot } from '../roles/web/webRole.js';
 import { SignallingService } from '../signalling/SignallingService.js';
 import { WebSocketGateway } from '../signalling/WebSocketGateway.js';
@@ -206,6 +207,7 @@ export class Platform {
       turn: this.#turn,
       ports: this.#ports,
       media: this.#media,
+      calls: new CallDirectory(),
       webRoutes: routes,
       apiRoutes,
       readiness,

@@ -7,6 +7,7 @@ import type { MediaServer } from '../media/MediaServer.js';
 import type { PortAllocator } from '../media/PortAllocator.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { CallDirectory } from '../roles/call/CallDirectory.js';
 import type { SignallingService } from '../signalling/SignallingService.js';
 import type { SqliteStore } from '../store/SqliteStore.js';
 import type { TlsMaterial } from '../tls/certificate.js';
@@ -32,6 +33,8 @@ export interface RoleContext {
   /** The one UDP port allocator (ranges `rtc` and `acd`). */
   readonly ports: PortAllocator;
   readonly media: MediaServer;
+  /** Who is in which call; other roles add access policies and follow joins and leaves. */
+  readonly calls: CallDirectory;
   /** REST routes served on the HTTPS port (443). */
   readonly webRoutes: RouteSpec[];
   /** REST routes served on the API port (8089). */

@@ -47,6 +47,9 @@ function chosen(status: 'Ready' | 'NotReady', reason: string | undefined): Chose
   return status === 'Ready' ? { kind: 'Ready' } : { kind: 'NotReady', reason: reason ?? 'break' };
 }
 
+/** How long the user's and the agent's media may take to start flowing after accept. */
+const MEDIA_SETUP_TIMEOUT_MS = 30_000;
+
 /**
  * The ACD as a platform role: opens {@link AcdService} on the platform's SQLite file, serves
  * the `agent.*`, `contact.*` and `acd.*` messages, maps signalling sessions to agents and
@@ -497,6 +500,95 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
   });
 
   // ------------------------------------------------------------ REST, readiness
+  function mayJoinCall(identity: string, grants: Grants, callId: string): boolean {
+    const contactId = contactIdOfCall(callId);
+    if (contactId === undefined) return false;
+    let c: ContactView;
+    try {
+      c = acd.getContact(contactId);
+    } catch {
+      return false;
+    }
+    if (c.state !== 'connecting' && c.state !== 'oncall') return false;
+    return c.userId === identity || (grants.agent !== undefined && grants.agent === c.agentId);
+  }
+
+  // --- Media seam: the user's and the agent's media meet in call `acd-<contactId>`. ---
+  ctx.calls.addAccessPolicy((identity, grants, callId) => mayJoinCall(identity, grants, callId));
+  interface MediaSetup {
+    contactId: string;
+    published: Set<'user' | 'agent'>;
+    timer: NodeJS.Timeout;
+  }
+  const setups = new Map<string, MediaSetup>();
+  const sideOf = (contactId: string, identity: string): 'user' | 'agent' | undefined => {
+    const c = acd.getContact(contactId);
+    if (c.userId === identity) return 'user';
+    if (c.agentId && agentSession.get(c.agentId)?.identity === identity) return 'agent';
+    return undefined;
+  };
+  const endSetup = (callId: string) => {
+    const setup = setups.get(callId);
+    if (setup) clearTimeout(setup.timer);
+    setups.delete(callId);
+  };
+  acd.on('contactConnecting', (e) => {
+    const callId = callIdFor(e.contactId);
+    endSetup(callId);
+    const timer = setTimeout(() => {
+      if (!setups.has(callId)) return;
+      endSetup(callId);
+      try {
+        acd.mediaFailed(e.contactId, 'media-timeout');
+      } catch (err) {
+        log.warn({ err, contactId: e.contactId }, 'media timeout after the contact moved on');
+      }
+    }, MEDIA_SETUP_TIMEOUT_MS);
+    timer.unref();
+    setups.set(callId, { contactId: e.contactId, published: new Set(), timer });
+  });
+  ctx.calls.events.on('published', ({ callId, identity }) => {
+    const setup = setups.get(callId);
+    if (!setup) return;
+    const side = sideOf(setup.contactId, identity);
+    if (!side) return;
+    setup.published.add(side);
+    if (setup.published.size < 2) return;
+    endSetup(callId);
+    acd.mediaConnected(setup.contactId);
+  });
+  ctx.calls.events.on('left', ({ callId, identity, reason }) => {
+    const contactId = contactIdOfCall(callId);
+    if (contactId === undefined) return;
+    let contact: ContactView;
+    try {
+      contact = acd.getContact(contactId);
+    } catch {
+      return;
+    }
+    const side = sideOf(contactId, identity);
+    if (!side) return;
+    try {
+      if (contact.state === 'connecting') {
+        endSetup(callId);
+        acd.mediaFailed(contactId, `media-${reason}`);
+      } else if (contact.state === 'oncall') {
+        acd.hangUp(
+          side === 'user'
+            ? { kind: 'user', userId: contact.userId }
+            : { kind: 'agent', agentId: contact.agentId! },
+          contactId,
+        );
+      }
+    } catch (err) {
+      log.warn({ err, contactId, reason }, 'could not end the ACD call after a media leave');
+    }
+  });
+  acd.on('callEnded', (e) => {
+    endSetup(callIdFor(e.contactId));
+    void ctx.calls.closeCall(callIdFor(e.contactId));
+  });
+
   ctx.webRoutes.push(...acdRoutes(acd, ctx.tokens));
   ctx.readiness.push({ name: 'acd', ok: () => !closed && !failed });
 
@@ -505,18 +597,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     name: 'acd',
     acd,
     callIdFor,
-    mayJoinCall(identity, grants, callId) {
-      const contactId = contactIdOfCall(callId);
-      if (contactId === undefined) return false;
-      let c: ContactView;
-      try {
-        c = acd.getContact(contactId);
-      } catch {
-        return false;
-      }
-      if (c.state !== 'connecting' && c.state !== 'oncall') return false;
-      return c.userId === identity || (grants.agent !== undefined && grants.agent === c.agentId);
-    },
+    mayJoinCall,
     webhookCounts: () => outbox.counts(),
     async close() {
       if (closed) return;

@@ -121,13 +121,24 @@ export function callRole(ctx: RoleContext): RoleHandle {
     room.on('participantJoined', (p) =>
       fanOut(callId, 'call.participantJoined', { callId, participant: info(p) }, p.participantId),
     );
-    room.on('trackPublished', track('call.trackPublished'));
+    room.on('trackPublished', (t) => {
+      track('call.trackPublished')(t);
+      const member = members.get(t.participantId);
+      if (member)
+        directory.events.emit('published', {
+          callId,
+          identity: member.identity,
+          participantId: t.participantId,
+        });
+    });
     room.on('trackUnpublished', track('call.trackUnpublished'));
     room.on('trackMuted', track('call.trackMuted'));
     room.on('quality', (q) => members.get(q.participantId)?.session.emit('call.quality', toQualityEvent(q)));
     room.on('participantLeft', ({ participantId: id, reason }) => {
       const member = members.get(id);
       forget(id);
+      if (member)
+        directory.events.emit('left', { callId, identity: member.identity, participantId: id, reason });
       fanOut(callId, 'call.participantLeft', { callId, participantId: id, reason });
       if (member && reason !== 'left') {
         // The participant's own client learns it too (e.g. removed for inactivity).
@@ -161,7 +172,24 @@ export function callRole(ctx: RoleContext): RoleHandle {
   }
 
   const d = signalling.dispatcher;
+  const directory = ctx.calls;
+  directory.setCloser(async (callId) => {
+    const room = media.findRoom(callId);
+    if (room && !room.closed) await room.close();
+  });
   d.handle('call.join', async ({ callId, name }, { session }) => {
+    if (
+      !canJoinCall(session.grants, callId) &&
+      !directory.mayJoin(session.identity, session.grants, callId)
+    ) {
+      throw new SwitchboardError(
+        'SB_ERR_FORBIDDEN',
+        `Joining call "${callId}" needs the "calls" grant for it.`,
+        {
+          grant: 'calls',
+        },
+      );
+    }
     let calls = bySession.get(session);
     if (calls?.has(callId)) {
       throw new SwitchboardError('SB_ERR_INVALID_TRANSITION', `This session is already in call "${callId}".`);
@@ -197,6 +225,7 @@ export function callRole(ctx: RoleContext): RoleHandle {
       session.emit('call.offer', { callId, offerId, sdp });
     });
     log.info({ callId, participantId: id, identity: session.identity }, 'joined call');
+    directory.events.emit('joined', { callId, identity: session.identity, participantId: id });
     return {
       callId,
       participantId: id,

@@ -1,0 +1,99 @@
+// A bare contact-center page for both sides, driven by query parameters — the seed of the
+// widget and the agent console: ?role=user&queue=sales&channel=audio|video&token=…  or
+// ?role=agent&agent=a1&token=… (tokens come from the site's back-end or `switchboard token`).
+import { Call, type SignallingClient } from '@switchboard/sdk';
+import { connectClient } from '../shared/platformClient.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const params = new URLSearchParams(location.search);
+const role = params.get('role') === 'agent' ? 'agent' : 'user';
+const token = params.get('token') ?? '';
+const transport = (params.get('transport') ?? 'auto') as 'websocket' | 'longpoll' | 'auto';
+
+declare global {
+  interface Window {
+    switchboardAcd?: { client: SignallingClient; call?: Call; contactId?: string; events: string[] };
+  }
+}
+
+function say(text: string, failed = false): void {
+  const status = $<HTMLParagraphElement>('status');
+  status.textContent = text;
+  status.classList.toggle('fail', failed);
+}
+
+async function joinMedia(
+  client: SignallingClient,
+  callId: string,
+  channel: 'audio' | 'video',
+): Promise<Call> {
+  let stream: MediaStream | undefined;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: channel === 'video' });
+    $<HTMLVideoElement>('local').srcObject = stream;
+  } catch (err) {
+    say(`Microphone${channel === 'video' ? '/camera' : ''} unavailable: ${(err as Error).message}`, true);
+  }
+  const call = await Call.join(client, callId, stream ? { stream } : {});
+  call.on('track', ({ track, streams }) => {
+    const remote = $<HTMLVideoElement>('remote');
+    remote.srcObject = streams[0] ?? new MediaStream([track]);
+    $('remote-label').textContent = role === 'user' ? 'Agent' : 'Customer';
+  });
+  return call;
+}
+
+async function main(): Promise<void> {
+  if (!token) {
+    say('Missing ?token= (mint one with `switchboard token`).', true);
+    return;
+  }
+  const client = await connectClient(token, transport);
+  const state: NonNullable<Window['switchboardAcd']> = { client, events: [] };
+  window.switchboardAcd = state;
+  const hangup = $<HTMLButtonElement>('hangup');
+
+  client.on('acd.callConnecting', async (e) => {
+    state.events.push('callConnecting');
+    say(`Connecting the ${e.channel} call…`);
+    state.call = await joinMedia(client, e.callId, e.channel);
+    state.contactId = e.contactId;
+    hangup.disabled = false;
+    say(`In call (${e.channel}).`);
+  });
+  client.on('acd.callEnded', (e) => {
+    state.events.push('callEnded');
+    void state.call?.leave();
+    hangup.disabled = true;
+    say(`Call ended (${e.reason ?? e.endedBy ?? 'ended'}).`);
+  });
+
+  if (role === 'agent') {
+    const agentId = params.get('agent') ?? '';
+    $('title').textContent = `Agent ${agentId}`;
+    await client.request('agent.login', { agentId, status: { kind: 'Ready' } });
+    say('Ready — waiting for a call.');
+    client.on('agent.offer', async (offer) => {
+      state.events.push('offer');
+      say(`Incoming call from queue ${offer.queueId}…`);
+      if (params.get('autoaccept') === '1') await client.request('agent.accept', { offerId: offer.offerId });
+    });
+    hangup.onclick = async () => {
+      if (!state.contactId) return;
+      await client.request('agent.hangup', { contactId: state.contactId });
+      await client.request('agent.wrapup', { contactId: state.contactId, disposition: 'resolved' });
+      await client.request('agent.wrapupDone', { contactId: state.contactId });
+      state.events.push('wrappedUp');
+    };
+  } else {
+    const queueId = params.get('queue') ?? 'default';
+    const channel = params.get('channel') === 'video' ? 'video' : 'audio';
+    const queued = await client.request('contact.enqueue', { queueId, channel });
+    state.contactId = queued.contactId;
+    say(`Waiting in queue ${queueId}: position ${queued.position}.`);
+    client.on('contact.position', (p) => say(`Waiting: position ${p.position}.`));
+    hangup.onclick = () => client.request('contact.cancel', { contactId: queued.contactId });
+  }
+}
+
+main().catch((err: Error) => say(`Error: ${err.message}`, true));

@@ -1,0 +1,43 @@
+import type { Grants } from '@switchboard/protocol';
+import { SafeEmitter } from '../../signalling/SafeEmitter.js';
+
+/** Who may join a call besides holders of a `calls` grant for it (e.g. the parties of an ACD call). */
+export type CallAccessPolicy = (identity: string, grants: Grants, callId: string) => boolean;
+
+export type CallDirectoryEvents = {
+  /** An identity joined a call (media not yet flowing). */
+  joined: [{ callId: string; identity: string; participantId: string }];
+  /** An identity's first track reached the server in this call. */
+  published: [{ callId: string; identity: string; participantId: string }];
+  /** An identity left a call: `left` on purpose, or `inactive` / `failed` / `session-ended`. */
+  left: [{ callId: string; identity: string; participantId: string; reason: string }];
+};
+
+/**
+ * The call role's public face for other roles: who is in which call, and who else may
+ * join. Roles such as the ACD add an access policy and follow the events; they never
+ * touch the media server's rooms directly.
+ */
+export class CallDirectory {
+  readonly events = new SafeEmitter<CallDirectoryEvents>();
+  readonly #policies: CallAccessPolicy[] = [];
+  #close: (callId: string) => Promise<void> = async () => {};
+
+  addAccessPolicy(policy: CallAccessPolicy): void {
+    this.#policies.push(policy);
+  }
+
+  mayJoin(identity: string, grants: Grants, callId: string): boolean {
+    return this.#policies.some((policy) => policy(identity, grants, callId));
+  }
+
+  /** Ends a call for everyone in it (the call role installs the implementation). */
+  closeCall(callId: string): Promise<void> {
+    return this.#close(callId);
+  }
+
+  /** @internal */
+  setCloser(close: (callId: string) => Promise<void>): void {
+    this.#close = close;
+  }
+}
