@@ -89,12 +89,13 @@ describe('calls survive signalling drops; vanished participants are removed', { 
 
   it('a participant that vanishes without leaving is removed, the other is told, its port is freed', async () => {
     const [a, b] = await twoPages('vanish');
-    const freeBefore = t.platform.portAllocator.available('rtc');
     const idOfA = await a.evaluate(
       () => (window as unknown as DemoWindow).switchboardDemo?.call.participantId,
     );
     const room = () => [...t.platform.media.rooms].find((r) => r.id === 'vanish');
     assert.equal(room()?.participants.length, 2);
+    const portOfA = room()!.participant(idOfA!).port;
+    assert.ok(t.platform.portAllocator.isInUse(portOfA));
     // Kill A's page outright: no leave, no goodbye.
     const started = Date.now();
     await a.close({ runBeforeUnload: false });
@@ -109,7 +110,7 @@ describe('calls survive signalling drops; vanished participants are removed', { 
     console.log(`# vanished participant removed after ${Date.now() - started} ms`);
     await waitFor(() => room()?.participants.length === 1, 5000, 'the server forgot A');
     assert.ok(!room()?.participants.some((p) => p.participantId === idOfA));
-    assert.equal(t.platform.portAllocator.available('rtc'), freeBefore + 1, 'A’s UDP port is free again');
+    assert.equal(t.platform.portAllocator.isInUse(portOfA), false, 'A’s UDP port is free again');
     await b.close();
     await waitFor(
       () => room() === undefined || room()!.participants.length === 0,
