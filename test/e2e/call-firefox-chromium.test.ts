@@ -59,7 +59,8 @@ describe('Firefox ESR and Chromium in one call, each with its own default offer'
   // its inbound stream then carries an SSRC other than the one the server signalled, so its
   // PLIs name an SSRC our sender does not own and no keyframe is requested from Firefox.
   // Marked todo so the run reports it without failing; the test still runs every time.
-  const todo = 'intermittent: Firefox → Chromium video sometimes not decoded (forwarded SSRC ≠ signalled SSRC)';
+  const todo =
+    'intermittent: Firefox → Chromium video sometimes not decoded (forwarded SSRC ≠ signalled SSRC)';
   it('each decodes the other’s video and audio (Firefox offers bundle-only sections)', {
     skip,
     todo,
