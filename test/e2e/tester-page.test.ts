@@ -44,9 +44,11 @@ describe('the /tester page in Chromium', { timeout: 180_000 }, () => {
     await t?.stop();
   });
 
-  it('runs the browser checks, shows a pass verdict per group, and downloads a report valid against the schema', async () => {
+  it('runs the browser checks, shows a pass verdict per group, and downloads a report valid against the schema', async (ctx) => {
     const page = await browser.context.newPage();
     const { verdict, report } = await runPage(page, `${t.urls.https}/tester/`);
+    for (const c of report.checks)
+      ctx.diagnostic(`${c.id} ${c.verdict} ${c.value ?? '-'} ${c.unit}: ${c.summary}`);
     const notPassed = report.checks.filter((c) => c.verdict === 'warn' || c.verdict === 'fail');
     assert.equal(verdict, 'pass', `overall verdict; not passed: ${JSON.stringify(notPassed, null, 1)}`);
     assert.equal(report.audiences.agent, 'pass');

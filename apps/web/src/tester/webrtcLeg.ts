@@ -191,7 +191,9 @@ export async function runWebRtcLeg(o: WebRtcLegOptions): Promise<CheckResult[]> 
     const gotQuality = waitFor<QualityEvent>((resolve) => {
       return call!.on('quality', (q) => {
         quality = q as QualityEvent;
-        if (quality.rttMs !== null) resolve(quality);
+        // Alone in its call the leg sends only, so the server's RTT may stay unknown: the
+        // first report on what it received from us is enough (later ones replace it).
+        if (quality.streams.some((s) => s.direction === 'inbound')) resolve(quality);
       });
     }, o.qualityTimeoutMs ?? 12_000);
 
@@ -226,7 +228,8 @@ export async function runWebRtcLeg(o: WebRtcLegOptions): Promise<CheckResult[]> 
     const first = await readPair(pc);
     await new Promise((r) => setTimeout(r, o.measureMs ?? 3000));
     const last = await readPair(pc);
-    const q = await gotQuality;
+    await gotQuality;
+    const q = quality as QualityEvent | undefined;
     const relayed = last?.localType === 'relay' || last?.remoteType === 'relay';
     const pairText = last
       ? `${last.localType} → ${last.remoteType} over ${last.protocol.toUpperCase()}`
