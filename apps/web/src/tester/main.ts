@@ -229,6 +229,15 @@ async function run(): Promise<void> {
       ];
     }
     for (const t of devices.stream?.getTracks() ?? []) t.stop();
+    // Say why in a browser's terms: a page has no raw sockets, the WebRTC leg stands in for UDP.
+    base.checks = base.checks.map((c) =>
+      c.verdict === 'skipped' && c.summary.startsWith('This platform cannot')
+        ? {
+            ...c,
+            summary: `${c.summary.replace('This platform', 'A web browser')}${c.id.startsWith('udp.rtc') ? ' The WebRTC check tests the video gateway path instead.' : ''}`,
+          }
+        : c,
+    );
     const report = withChecks(base, [devices.check, ...leg]);
     // The whole run, the page's own checks included.
     report.durationMs = Date.now() - Date.parse(base.startedAt);
