@@ -13,6 +13,7 @@ export default defineConfig({
       input: {
         demo: resolve(import.meta.dirname, 'demo/index.html'),
         acdDemo: resolve(import.meta.dirname, 'acd-demo/index.html'),
+        tester: resolve(import.meta.dirname, 'tester/index.html'),
       },
     },
   },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { canTest, IceConfigurationSchema, SwitchboardError } from '@switchboard/protocol';
-import { ProbeProfileSchema, ProbeSessionSchema } from '@switchboard/tester';
+import { ProbeProfileSchema, ProbeSessionSchema, testerCallId } from '@switchboard/tester';
 import { z } from 'zod';
 import { requireApiKey, requireBearer } from '../../http/authHelpers.js';
 import { type RouteSpec, route } from '../../http/routes.js';
@@ -55,6 +55,11 @@ export function probeRole(ctx: RoleContext): RoleHandle {
   const ranges = { rtc: config.media.rtcPorts, acd: config.media.acdPorts };
   const service = new ProbeService({ bindHost, ranges, ports: new AllocatorPortSource(ctx.ports) });
   const log = ctx.log.child({ subsystem: 'probe' });
+  // The tester page's WebRTC leg: a tester token may join its own `tester-<identity>` call
+  // (and no other), so a tester-only token is enough for the whole page.
+  ctx.calls.addAccessPolicy(
+    (identity, grants, callId) => grants.tester === true && callId === testerCallId(identity),
+  );
 
   const profile = () => {
     const urls = ctx.turn.provider.urls();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testerCallId } from '@switchboard/tester';
 import { z } from 'zod';
 import { route } from '../../http/routes.js';
 import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
@@ -73,6 +74,33 @@ export function webRole(ctx: RoleContext): RoleHandle {
             ttlSeconds: DEMO_TOKEN_TTL_SECONDS,
           });
           return { token: minted.token, identity, expiresAt: minted.expiresAt };
+        },
+      }),
+      route({
+        method: 'GET',
+        url: '/v1/tester/token',
+        summary:
+          'A 15-minute tester-only token for the tester page (off in production like /v1/demo/token; there, mint one with POST /v1/probe/tokens and open /tester?token=…).',
+        tags: ['web', 'tester'],
+        auth: 'none',
+        response: z.object({
+          token: z.string(),
+          identity: z.string(),
+          callId: z.string(),
+          expiresAt: z.string(),
+        }),
+        rateLimitPerMinute: config.http.tokenRequestsPerMinute,
+        handler: async () => {
+          const identity = `tester-${randomBytes(6).toString('hex')}`;
+          const minted = await ctx.tokens.mint({
+            apiKey,
+            identity,
+            grants: { tester: true },
+            ttlSeconds: DEMO_TOKEN_TTL_SECONDS,
+          });
+          // The probe role lets a tester token join exactly this call (the WebRTC leg).
+          const callId = testerCallId(identity) as string;
+          return { token: minted.token, identity, callId, expiresAt: minted.expiresAt };
         },
       }),
     );

@@ -30,7 +30,8 @@ export class BrowserPlatform implements Platform {
     const start = this.now();
     const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     return {
-      status: res.status,
+      // A page never sees a redirect's status or target (opaque): it answered, with some 3xx.
+      status: res.type === 'opaqueredirect' ? 302 : res.status,
       location: res.headers.get('location') ?? undefined,
       elapsedMs: this.now() - start,
     };
