@@ -218,7 +218,7 @@ export const ConfigSchema = z
           .boolean()
           .optional()
           .describe(
-            'Serve GET /v1/demo/token (a short-lived token for one call, no API key) for the demo page. Default: on except in production.',
+            'Serve GET /v1/demo/token (a 15-minute token for one call) and GET /v1/tester/token (a 15-minute tester-only token) without an API key, for the demo and tester pages. Default: on except in production.',
           ),
       })
       .strict()
