@@ -27,6 +27,8 @@ import { WebSocketGateway } from '../signalling/WebSocketGateway.js';
 import { SqliteStore } from '../store/SqliteStore.js';
 import type { Store } from '../store/Store.js';
 import { loadOrCreateTls, type TlsMaterial } from '../tls/certificate.js';
+import { createSharedHttpsDemux } from '../turn/sharedHttpsPort.js';
+import type { TlsPortDemux } from '../turn/TlsPortDemux.js';
 import { TurnService } from '../turn/TurnService.js';
 import { VERSION } from '../version.js';
 import { listen } from './listen.js';
@@ -68,6 +70,8 @@ export class Platform {
   #signalling: SignallingService | null = null;
   #turn: TurnService | null = null;
   #web: FastifyInstance | null = null;
+  /** `turn.shareHttpsPort`: owns the HTTPS port, hands HTTPS to `#web` and TURN/TLS to coturn. */
+  #demux: TlsPortDemux | null = null;
   #api: FastifyInstance | null = null;
   #redirect: HttpServer | null = null;
   #wss: HttpsServer | null = null;
@@ -171,6 +175,7 @@ export class Platform {
       publicHost: config.publicHost,
       tls: { cert: this.#tls.cert, key: this.#tls.key },
       logger: this.log.child({ subsystem: 'turn' }),
+      httpsPort: () => this.#bound?.https ?? config.ports.https,
     });
     this.#signalling = new SignallingService(
       config.signalling,
@@ -230,6 +235,13 @@ export class Platform {
     );
 
     this.#web = await this.#fastify('https', routes, webRoot(config.web.root));
+    // Signalling on 443 too: for networks where 443 is the only open port.
+    this.#gateways.push(
+      new WebSocketGateway(this.#signalling, this.#web.server, {
+        paths: ['/v1/signalling'],
+        listener: 'https',
+      }),
+    );
     this.#api = await this.#fastify('api', [...apiRoutes, ...routes.filter((r) => r.url === '/healthz')]);
     this.#gateways.push(
       new WebSocketGateway(this.#signalling, this.#api.server, {
@@ -263,10 +275,7 @@ export class Platform {
     );
 
     const host = config.listenHost;
-    const https = await this.#web.listen({ port: config.ports.https, host }).then(
-      () => (this.#web!.server.address() as { port: number }).port,
-      (err: NodeJS.ErrnoException) => Promise.reject(this.#bindError(config.ports.https, 'ports.https', err)),
-    );
+    const https = await this.#listenHttps(host);
     const api = await this.#api.listen({ port: config.ports.api, host }).then(
       () => (this.#api!.server.address() as { port: number }).port,
       (err: NodeJS.ErrnoException) => Promise.reject(this.#bindError(config.ports.api, 'ports.api', err)),
@@ -276,6 +285,26 @@ export class Platform {
     this.#bound.http = await listen(this.#redirect, config.ports.http, host, 'ports.http');
     // Machine-readable in every profile (the banner is not printed in the test profile).
     this.log.info({ ports: this.#bound, publicHost: config.publicHost }, 'listening');
+  }
+
+  /** Binds the HTTPS port: fastify itself, or the TURN/TLS demux in front of it (`turn.shareHttpsPort`). */
+  async #listenHttps(host: string): Promise<number> {
+    const { ports, turn, publicHost, tls } = this.config;
+    if (!turn.shareHttpsPort) {
+      return this.#web!.listen({ port: ports.https, host }).then(
+        () => (this.#web!.server.address() as { port: number }).port,
+        (err: NodeJS.ErrnoException) => Promise.reject(this.#bindError(ports.https, 'ports.https', err)),
+      );
+    }
+    this.#demux = createSharedHttpsDemux({
+      turn,
+      publicHost,
+      https: this.#web!.server,
+      helloTimeoutMs: tls.handshakeTimeoutMs,
+    });
+    const demuxLog = this.log.child({ subsystem: 'turn-demux' });
+    this.#demux.on('drop', (reason, remote) => demuxLog.debug({ reason, remote }, 'connection dropped'));
+    return listen(this.#demux.server, ports.https, host, 'ports.https');
   }
 
   #bindError(port: number, key: string, err: NodeJS.ErrnoException): Error {
@@ -427,7 +456,12 @@ export class Platform {
       ...this.#extraReadiness,
       {
         name: 'listeners',
-        ok: () => Boolean(this.#web?.server.listening && this.#api?.server.listening && this.#wss?.listening),
+        ok: () =>
+          Boolean(
+            (this.#demux?.server ?? this.#web?.server)?.listening &&
+              this.#api?.server.listening &&
+              this.#wss?.listening,
+          ),
       },
     ];
   }
@@ -448,6 +482,10 @@ export class Platform {
       `  HTTPS long-poll API          ${url('https', p.api, '/v1/lp/sessions')}   [ports.api]`,
       `  WSS   agents' VoIP           ${url('wss', p.api, '/v1/voip')}   [ports.api]`,
     ];
+    if (c.turn.shareHttpsPort) {
+      const turns = this.#turn?.provider.urls().turn.find((u) => u.startsWith('turns:'));
+      lines.push(`  TURN/TLS shares the HTTPS port  ${turns}   [turn.shareHttpsPort]`);
+    }
     if (c.ports.shifted) {
       lines.push(
         `  Note: not running as root, so HTTP/HTTPS moved from 80/443 to ${p.http}/${p.https} (ports.privileged=auto).`,
@@ -509,6 +547,11 @@ export class Platform {
     for (const gateway of this.#gateways) gateway.close();
     this.#signalling?.close();
     const closing: Promise<unknown>[] = [];
+    if (this.#demux) {
+      closing.push(this.#demux.close());
+      // fastify only force-closes connections of a server it made listen itself.
+      this.#web?.server.closeAllConnections();
+    }
     if (this.#web) closing.push(this.#web.close());
     if (this.#api) closing.push(this.#api.close());
     for (const server of [this.#wss, this.#redirect]) {

@@ -22,6 +22,11 @@ export interface IceServerProviderOptions {
   secret: string | undefined;
   /** Default host in the URLs when `turn.host` is unset (the main config's `publicHost`). */
   publicHost: string;
+  /**
+   * The bound HTTPS port, read when a URL is built (`turn.shareHttpsPort`: the `turns:` URL
+   * names it; it is known only once the platform listens, and may be 0 in the config).
+   */
+  httpsPort?: (() => number) | undefined;
 }
 
 function hostPart(host: string): string {
@@ -33,9 +38,11 @@ export class IceServerProvider {
   #turn: TurnConfig;
   #secret: string | undefined;
   #publicHost: string;
+  #httpsPort: (() => number) | undefined;
 
   constructor(options: IceServerProviderOptions) {
     this.#turn = options.turn;
+    this.#httpsPort = options.httpsPort;
     this.#secret = options.secret;
     this.#publicHost = options.publicHost;
     if (options.turn.mode !== 'off' && !options.secret) throw new Error('turn: a shared secret is required');
@@ -55,7 +62,8 @@ export class IceServerProvider {
     const host = hostPart(t.host ?? this.#publicHost);
     const tlsHost = hostPart(t.publicTlsHost ?? t.host ?? this.#publicHost);
     const port = t.managed.port;
-    const tlsPort = t.publicTlsPort ?? t.managed.tlsPort;
+    const shared = t.shareHttpsPort ? this.#httpsPort?.() : undefined;
+    const tlsPort = t.publicTlsPort ?? shared ?? t.managed.tlsPort;
     const turn: string[] = [];
     if (t.udp) turn.push(`turn:${host}:${port}?transport=udp`);
     if (t.tcp) turn.push(`turn:${host}:${port}?transport=tcp`);

@@ -86,7 +86,7 @@ export class TlsPortDemux extends EventEmitter<TlsPortDemuxEvents> {
     return this.#options.defaultRoute ?? 'https';
   }
 
-  /** Stops listening and destroys connections still being piped. Idempotent. */
+  /** Stops listening and destroys every connection it accepted (piped or handed on). Idempotent. */
   close(): Promise<void> {
     this.#closing ??= new Promise((resolve) => {
       for (const s of this.#sockets) s.destroy();
@@ -97,6 +97,10 @@ export class TlsPortDemux extends EventEmitter<TlsPortDemuxEvents> {
 
   #accept(socket: net.Socket): void {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    // Ours to destroy on close() wherever it went (also HTTPS, handed on in-process):
+    // net.Server.close() waits for every connection it accepted.
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
     let buffered = Buffer.alloc(0);
     const timer = setTimeout(() => {
       cleanup();

@@ -144,7 +144,7 @@ export const TurnConfigSchema = z
     publicTlsPort: port
       .optional()
       .describe(
-        'Port in the turns: URL. Default: managed.tlsPort; set 443 when TlsPortDemux (or a dedicated address) serves TURN/TLS on 443.',
+        'Port in the turns: URL. Default: ports.https with shareHttpsPort, else managed.tlsPort; set 443 when coturn has an address of its own on 443.',
       ),
     publicTlsHost: z
       .string()
@@ -152,10 +152,20 @@ export const TurnConfigSchema = z
       .describe(
         'Host in the turns: URL when TURN/TLS has its own name or address (deployment A, or SNI routing). Default: host.',
       ),
+    shareHttpsPort: z
+      .boolean()
+      .default(false)
+      .describe(
+        'One machine, one address: TURN/TLS shares the HTTPS port (443). The platform listens with TlsPortDemux on ports.https, hands HTTPS to the web server in-process and TURN/TLS (ALPN stun.turn, or SNI = publicTlsHost when that is a name of its own) to coturn\u2019s tlsPort; the turns: URL then names ports.https. Needs mode managed with managed.tls.',
+      ),
     managed: ManagedTurnSchema.prefault({}),
     external: ExternalTurnSchema.optional(),
   })
   .strict()
+  .refine((t) => !t.shareHttpsPort || (t.mode === 'managed' && t.managed.tls), {
+    message: 'shareHttpsPort needs mode "managed" with managed.tls',
+    path: ['shareHttpsPort'],
+  })
   .refine((t) => t.mode !== 'external' || (t.external !== undefined && t.secret !== undefined), {
     message: 'mode "external" needs external.urls and secret',
     path: ['external'],

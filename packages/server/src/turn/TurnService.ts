@@ -17,6 +17,8 @@ export interface TurnServiceOptions {
   /** PEM pair for TURN/TLS (the server's TlsMaterial `cert`/`key`). */
   tls?: { cert: string; key: string } | undefined;
   logger?: Logger | undefined;
+  /** The bound HTTPS port, for the `turns:` URL with `turn.shareHttpsPort` (see IceServerProviderOptions). */
+  httpsPort?: (() => number) | undefined;
 }
 
 /** Reads `<stateDir>/secret`, creating it (48 random bytes, base64url, mode 0600) on first use. */
@@ -49,7 +51,12 @@ export class TurnService {
     const { turn } = options;
     if (turn.mode !== 'managed') {
       return new TurnService(
-        new IceServerProvider({ turn, secret: turn.secret, publicHost: options.publicHost }),
+        new IceServerProvider({
+          turn,
+          secret: turn.secret,
+          publicHost: options.publicHost,
+          httpsPort: options.httpsPort,
+        }),
         undefined,
       );
     }
@@ -70,7 +77,7 @@ export class TurnService {
       throw err;
     }
     return new TurnService(
-      new IceServerProvider({ turn, secret, publicHost: options.publicHost }),
+      new IceServerProvider({ turn, secret, publicHost: options.publicHost, httpsPort: options.httpsPort }),
       supervisor,
     );
   }

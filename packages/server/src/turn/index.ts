@@ -32,6 +32,11 @@ export {
   type IceServersForOptions,
 } from './IceServerProvider.js';
 export {
+  createSharedHttpsDemux,
+  type SharedHttpsDemuxOptions,
+  turnServerNamesFor,
+} from './sharedHttpsPort.js';
+export {
   type DemuxRoute,
   type TcpTarget,
   TlsPortDemux,

@@ -7,6 +7,7 @@ import { parseClientHello } from './clientHello.js';
 import { renderCoturnConfig, type TurnProfile } from './coturnConfig.js';
 import { cidrToRange, coturnRange, DENIED_IPV4, deniedPeerCidrs } from './deniedPeerRanges.js';
 import { IceServerProvider } from './IceServerProvider.js';
+import { turnServerNamesFor } from './sharedHttpsPort.js';
 import { TurnConfigSchema } from './TurnConfigSchema.js';
 import { mintTurnCredential } from './turnCredentials.js';
 
@@ -222,5 +223,52 @@ describe('ClientHello parsing', () => {
   test('garbage is not a ClientHello', () => {
     assert.equal(parseClientHello(Buffer.from('GET / HTTP/1.1\r\n')), undefined);
     assert.equal(parseClientHello(Buffer.from([0x16, 3, 1, 0, 4, 1, 0, 0])), undefined);
+  });
+});
+
+describe('turn.shareHttpsPort', () => {
+  const shared = (extra: object = {}) =>
+    TurnConfigSchema.parse({ mode: 'managed', secret: SECRET, shareHttpsPort: true, ...extra });
+
+  test('the turns: URL names the bound HTTPS port, read when the URL is built', () => {
+    let bound = 0;
+    const p = new IceServerProvider({
+      turn: shared(),
+      secret: SECRET,
+      publicHost: 'rtc.example.com',
+      httpsPort: () => bound,
+    });
+    bound = 443;
+    assert.ok(p.urls().turn.includes('turns:rtc.example.com:443?transport=tcp'));
+    assert.ok(p.urls().turn.includes('turn:rtc.example.com:3478?transport=tcp'));
+  });
+
+  test('an explicit publicTlsPort wins over the shared HTTPS port', () => {
+    const p = new IceServerProvider({
+      turn: shared({ publicTlsPort: 8443 }),
+      secret: SECRET,
+      publicHost: 'h',
+      httpsPort: () => 443,
+    });
+    assert.ok(p.urls().turn.includes('turns:h:8443?transport=tcp'));
+  });
+
+  test('is refused outside managed mode and without managed TLS', () => {
+    assert.throws(() => TurnConfigSchema.parse({ mode: 'off', shareHttpsPort: true }), /shareHttpsPort/);
+    assert.throws(
+      () => TurnConfigSchema.parse({ mode: 'managed', shareHttpsPort: true, managed: { tls: false } }),
+      /shareHttpsPort/,
+    );
+  });
+
+  test('SNI routes to coturn for a TURN name of its own or an address, never for the HTTPS name', () => {
+    assert.deepEqual(turnServerNamesFor(shared({ publicTlsHost: 'turn.example.com' }), 'rtc.example.com'), [
+      'turn.example.com',
+    ]);
+    assert.deepEqual(turnServerNamesFor(shared(), 'rtc.example.com'), []);
+    assert.deepEqual(turnServerNamesFor(shared(), '10.1.2.3'), ['10.1.2.3']);
+    assert.deepEqual(turnServerNamesFor(shared({ host: '[2001:db8::1]' }), 'rtc.example.com'), [
+      '2001:db8::1',
+    ]);
   });
 });
