@@ -24,6 +24,7 @@ import {
   useTransportWideCC,
   useTWCC,
 } from 'werift';
+import type { ForwardingMode } from './Forwarder.js';
 import type {
   LeaveReason,
   ParticipantEvents,
@@ -63,6 +64,7 @@ export interface ParticipantSettings {
   rangeName: string;
   inactivityTimeoutMs: number;
   h264: boolean;
+  forwarding: ForwardingMode;
 }
 
 interface Subscription {
@@ -648,6 +650,7 @@ export class Participant {
       transceiver,
       event.track,
       () => this.#pc.extIdUriMap as Record<number, string>,
+      this.#host.settings.forwarding,
     );
     this.#published.set(mid, track);
     this.#log.info(

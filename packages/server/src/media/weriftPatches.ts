@@ -25,6 +25,45 @@ import {
   UdpTransport,
 } from 'werift';
 import { SrtpReplayState } from './ReplayWindow.js';
+import { rtpHeaderLength } from './rtpBytes.js';
+import { SRTP_TAG_LENGTH, SrtpContext } from './SrtpContext.js';
+
+/**
+ * Fast-path receiver of one inbound SSRC: gets the authenticated plaintext packet and its
+ * header length; returns true when it consumed the packet (werift then never parses it),
+ * false to let werift's own path (parse, receiver, track) continue with it.
+ */
+export type FastRtpHandler = (plain: Buffer, headerLength: number) => boolean;
+
+/** SRTP contexts of a DTLS transport (profile AES128_CM_HMAC_SHA1_80 only). */
+export interface SrtpKeys {
+  /** Protects what we send. */
+  local: SrtpContext;
+  /** Unprotects what we receive. */
+  remote: SrtpContext;
+  /** Changes whenever the session is re-keyed. */
+  generation: number;
+}
+
+const fastRoutes = new WeakMap<object, Map<number, FastRtpHandler>>();
+const srtpKeys = new WeakMap<object, SrtpKeys>();
+let keyGeneration = 0;
+const PROFILE_AES128_CM_HMAC_SHA1_80 = 1;
+
+/** The SSRC → fast handler table of a werift DTLS transport (created on first use). */
+export function fastRtpRoutes(dtlsTransport: object): Map<number, FastRtpHandler> {
+  let routes = fastRoutes.get(dtlsTransport);
+  if (!routes) {
+    routes = new Map();
+    fastRoutes.set(dtlsTransport, routes);
+  }
+  return routes;
+}
+
+/** Our SRTP contexts for a DTLS transport, once SRTP started with a supported profile. */
+export function srtpKeysOf(dtlsTransport: object): SrtpKeys | undefined {
+  return srtpKeys.get(dtlsTransport);
+}
 
 /** Per-transport inbound security counters. */
 export interface InboundGuardStats {
@@ -59,7 +98,13 @@ interface DecryptingSession {
 interface DtlsTransportInternals {
   srtp: DecryptingSession;
   srtcp: DecryptingSession;
-  dtls?: { srtp: { srtpProfile?: number } };
+  dtls?: {
+    srtp: { srtpProfile?: number };
+    extractSessionKeys(
+      keyLength: number,
+      saltLength: number,
+    ): { localKey: Buffer; localSalt: Buffer; remoteKey: Buffer; remoteSalt: Buffer };
+  };
   updateSrtpSession(): void;
 }
 interface UdpTransportInternals {
@@ -99,7 +144,16 @@ export function installWeriftPatches(): void {
     originalUpdate.call(this);
     const stats = inboundGuardOf(this);
     const gcm = this.dtls?.srtp.srtpProfile === PROFILE_AEAD_AES_128_GCM;
-    this.srtp.decrypt = guardSrtp(this.srtp.decrypt, stats);
+    srtpKeys.delete(this);
+    if (this.dtls?.srtp.srtpProfile === PROFILE_AES128_CM_HMAC_SHA1_80) {
+      const k = this.dtls.extractSessionKeys(16, 14);
+      srtpKeys.set(this, {
+        local: SrtpContext.fromMaster(k.localKey, k.localSalt),
+        remote: SrtpContext.fromMaster(k.remoteKey, k.remoteSalt),
+        generation: ++keyGeneration,
+      });
+    }
+    this.srtp.decrypt = guardSrtp(this.srtp.decrypt, stats, this);
     this.srtcp.decrypt = guardSrtcp(this.srtcp.decrypt, stats, gcm);
   };
 }
@@ -110,7 +164,15 @@ function reject(stats: InboundGuardStats, kind: 'replayed' | 'rejected'): never 
   throw new SrtpAuthenticationError(kind);
 }
 
-function guardSrtp(decrypt: (buf: Buffer) => Buffer, stats: InboundGuardStats): (buf: Buffer) => Buffer {
+// Thrown (one preallocated instance: no stack capture per packet) to tell werift's
+// receive loop that the fast path consumed the packet; werift drops it silently.
+const CONSUMED = new SrtpAuthenticationError('consumed by the forwarding fast path');
+
+function guardSrtp(
+  decrypt: (buf: Buffer) => Buffer,
+  stats: InboundGuardStats,
+  dtls: object,
+): (buf: Buffer) => Buffer {
   const streams = new Map<number, SrtpReplayState>();
   return (buf: Buffer): Buffer => {
     if (buf.length < 12 + 10) reject(stats, 'rejected');
@@ -119,11 +181,22 @@ function guardSrtp(decrypt: (buf: Buffer) => Buffer, stats: InboundGuardStats): 
     let state = streams.get(ssrc);
     const index = state ? state.check(seq) : seq;
     if (index < 0) reject(stats, 'replayed');
-    let out: Buffer;
-    try {
-      out = decrypt(buf);
-    } catch {
-      reject(stats, 'rejected');
+    const fast = fastRoutes.get(dtls)?.get(ssrc);
+    const keys = fast ? srtpKeys.get(dtls) : undefined;
+    let out: Buffer | undefined;
+    let headerLength = -1;
+    if (fast && keys) {
+      // Fast path: our cached session keys, no BigInt, no header objects.
+      headerLength = rtpHeaderLength(buf, buf.length - SRTP_TAG_LENGTH);
+      out =
+        headerLength < 0 ? undefined : keys.remote.unprotect(buf, headerLength, Math.floor(index / 65536));
+      if (!out) reject(stats, 'rejected');
+    } else {
+      try {
+        out = decrypt(buf);
+      } catch {
+        reject(stats, 'rejected');
+      }
     }
     // Only authentic packets create or move a window, so forged SSRCs cannot grow the map.
     if (!state) {
@@ -133,6 +206,7 @@ function guardSrtp(decrypt: (buf: Buffer) => Buffer, stats: InboundGuardStats): 
     state.commit(index);
     stats.accepted++;
     stats.lastAuthenticAt = Date.now();
+    if (fast && headerLength >= 0 && fast(out, headerLength)) throw CONSUMED;
     return out;
   };
 }
