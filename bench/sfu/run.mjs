@@ -23,6 +23,10 @@ const SECONDS = Number(args.seconds ?? 20);
 const CLIENTS = Number(args.clients ?? 2);
 const WARMUP_S = Number(args.warmup ?? 4);
 const MODES = (args.modes ?? 'werift,fast').split(',');
+// wrtc: libwebrtc publishers encoding synthetic frames; rtp: pre-encoded RTP from werift
+// clients (no encoder, so the client core can drive more packets).
+const LOAD = args.load ?? 'wrtc';
+const VIDEO_PPS = Number(args['video-pps'] ?? 30);
 const pin = cpus().length >= 2 && existsSync('/usr/bin/taskset');
 
 function start(script, argv, core) {
@@ -83,7 +87,14 @@ async function runMode(mode, index) {
     // Both parties of a call in the same client process: fewer cross-process hops to reason about.
     const mine = specs.filter((_, i) => Math.floor(i / 2) % CLIENTS === k);
     if (mine.length === 0) continue;
-    const child = start(join(here, 'client.mjs'), [JSON.stringify(mine)], 0);
+    const child =
+      LOAD === 'rtp'
+        ? start(
+            join(here, 'client-rtp.mjs'),
+            [JSON.stringify(mine), JSON.stringify({ videoPps: VIDEO_PPS })],
+            0,
+          )
+        : start(join(here, 'client.mjs'), [JSON.stringify(mine)], 0);
     for (const s of mine) owner.set(s.pid, child);
     child.on('message', (m) => {
       if (m.pid !== undefined && ['join', 'offer', 'answer'].includes(m.t)) server.send(m);
@@ -156,7 +167,11 @@ async function runMode(mode, index) {
     const b = s1[i];
     if (!a || !b) continue;
     received += b.received - a.received;
-    lost += Math.max(0, b.lost - a.lost);
+    // rtp load: loss = sent by the publisher − received by the subscriber (in the window).
+    lost +=
+      b.sent !== undefined
+        ? Math.max(0, b.sent - a.sent - (b.received - a.received))
+        : Math.max(0, b.lost - a.lost);
     jitters.push(b.jitter * 1000);
     kbps[b.kind].push(((b.bytes - a.bytes) * 8) / 1000 / wallS);
   }
@@ -198,7 +213,11 @@ async function runMode(mode, index) {
 
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 console.log(
-  `bench:sfu — ${CALLS} calls × 2 participants (Opus + VP8 ${160}x${120}@15), ${SECONDS} s window, ` +
+  `bench:sfu — ${CALLS} calls × 2 participants, ` +
+    (LOAD === 'rtp'
+      ? `pre-encoded RTP from werift clients (audio 50 pkt/s × 100 B, video ${VIDEO_PPS} pkt/s × 1100 B)`
+      : 'libwebrtc publishers (Opus + VP8 160x120@15)') +
+    `, ${SECONDS} s window, ` +
     `${CLIENTS} client processes${pin ? ', server pinned to core 1, clients to core 0' : ''}`,
 );
 const results = [];

@@ -199,7 +199,11 @@ export class Forwarder {
       this.#nackVideo =
         track.kind === 'video' &&
         Boolean((this.#receiver as unknown as { nackEnabled: unknown }).nackEnabled);
+      // Packets the fast path declines (first packets, RTX, GCM sessions, not yet
+      // connected) still arrive through werift's path.
+      const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => this.#forward(rtp));
       this.#stopSource = () => {
+        unSubscribe();
         if (routes.get(ssrc)) routes.delete(ssrc);
       };
       return;
