@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  RTCDtlsTransport,
   RTCPeerConnection,
   RTCRtpCodecParameters,
   RtpHeader,
@@ -18,6 +19,14 @@ import {
   useTransportWideCC,
   useTWCC,
 } from 'werift';
+
+// Offer SRTP_AES128_CM_HMAC_SHA1_80 only, as the libwebrtc of @roamhq/wrtc does (werift
+// would otherwise pick AEAD-GCM, which the SFU's fast path does not implement).
+const dtlsStart = RTCDtlsTransport.prototype.start;
+RTCDtlsTransport.prototype.start = function (...args) {
+  this.srtpProfiles = [1];
+  return dtlsStart.apply(this, args);
+};
 
 const list = JSON.parse(process.argv[2]);
 const { videoPps = 30 } = JSON.parse(process.argv[3] ?? '{}');

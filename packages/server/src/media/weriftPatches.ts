@@ -12,14 +12,14 @@
  * 3. RTP demultiplexing fallback (RFC 8843 §9): by SSRC, then the MID header extension,
  *    then a payload type unique to one m-line. werift routes by `a=ssrc` only.
  */
-import type { createSocket } from 'node:dgram';
+import type { createSocket, RemoteInfo } from 'node:dgram';
 import {
   MediaStreamTrack,
   RTCDtlsTransport,
   type RTCPeerConnection,
   type RTCRtpTransceiver,
   RTP_EXTENSION_URI,
-  type RtpPacket,
+  RtpPacket,
   rtpHeaderExtensionsParser,
   SrtpAuthenticationError,
   UdpTransport,
@@ -91,6 +91,67 @@ export function inboundGuardOf(dtlsTransport: object): InboundGuardStats {
 
 const REPLAY_WINDOW = 128;
 const PROFILE_AEAD_AES_128_GCM = 7;
+
+/**
+ * Socket-level interception (the fast path's receive side): once a DTLS transport forwards
+ * fast, its UDP socket's datagrams that are RTP for a fast-routed SSRC, from the nominated
+ * remote address, go straight to the guarded decrypt — skipping werift's UDP, ICE, event
+ * and DTLS demultiplexing layers. Everything else (STUN, DTLS, RTCP, other SSRCs, other
+ * sources) takes werift's path unchanged.
+ */
+interface FastDtls {
+  state: string;
+  srtp: DecryptingSession;
+  onRtp: { execute(packet: RtpPacket): void };
+  bytesReceived: number;
+  packetsReceived: number;
+  iceTransport: {
+    connection: {
+      nominated?: { protocol: { transport?: unknown }; remoteAddr: [string, number] };
+    };
+  };
+}
+const hookedSockets = new WeakSet<object>();
+
+function hookSocket(dtls: FastDtls): void {
+  const pair = dtls.iceTransport?.connection?.nominated;
+  const transport = pair?.protocol.transport;
+  if (!(transport instanceof UdpTransport)) return;
+  const socket = (transport as unknown as UdpTransportInternals).socket;
+  if (hookedSockets.has(socket)) return;
+  hookedSockets.add(socket);
+  const werift = socket.listeners('message') as ((data: Buffer, rinfo: RemoteInfo) => void)[];
+  socket.removeAllListeners('message');
+  socket.on('message', (data: Buffer, rinfo: RemoteInfo) => {
+    // RTP (not RTCP: PT 64–95 with the marker bit = packet types 192–223, RFC 5761).
+    if (data.length >= 22 && (data[0]! & 0xc0) === 0x80 && (data[1]! < 192 || data[1]! > 223)) {
+      const routes = fastRoutes.get(dtls);
+      const nominated = dtls.iceTransport.connection.nominated;
+      if (
+        routes?.has(data.readUInt32BE(8)) &&
+        dtls.state === 'connected' &&
+        nominated &&
+        nominated.remoteAddr[1] === rinfo.port &&
+        nominated.remoteAddr[0] === rinfo.address
+      ) {
+        dtls.bytesReceived += data.length;
+        dtls.packetsReceived++;
+        let plain: Buffer;
+        try {
+          plain = dtls.srtp.decrypt(data);
+        } catch {
+          return; // consumed, replayed or forged (counted by the guard)
+        }
+        // Declined by the fast handler: continue as werift would after its decrypt.
+        try {
+          dtls.onRtp.execute(RtpPacket.deSerialize(plain));
+        } catch {}
+        return;
+      }
+    }
+    for (const listener of werift) listener.call(socket, data, rinfo);
+  });
+}
 
 interface DecryptingSession {
   decrypt: (buf: Buffer) => Buffer;
@@ -221,7 +282,14 @@ function guardSrtp(
     state.commit(index);
     stats.accepted++;
     stats.lastAuthenticAt = Date.now();
-    if (fast && headerLength >= 0 && fast(out, headerLength)) throw CONSUMED;
+    if (fast && headerLength >= 0 && fast(out, headerLength)) {
+      if (!hookedSockets.has(dtls)) {
+        // First fast packet on this transport: take its socket's RTP from now on.
+        hookedSockets.add(dtls);
+        hookSocket(dtls as FastDtls);
+      }
+      throw CONSUMED;
+    }
     return out;
   };
 }
