@@ -180,6 +180,7 @@ async function runMode(mode, index) {
     calls: CALLS,
     streams: s1.length,
     receivedPps: rcv / wallS,
+    authenticPps: (m1.authentic - m0.authentic) / wallS,
     fastShare: fwd > 0 ? (m1.fastOut - m0.fastOut) / fwd : 0,
     forwardedPps: fwd / wallS,
     cpuCore: cpuS / wallS,
@@ -228,7 +229,7 @@ for (const [i, mode] of MODES.entries()) {
     [
       `\n[${r.mode}] calls ${r.calls}, subscriber streams ${r.streams}`,
       `  per subscriber stream: audio ${f(r.audioKbps, 0)} kbps, video ${f(r.videoKbps, 0)} kbps (RTP payload)`,
-      `  received ${f(r.receivedPps, 0)} pkt/s, forwarded ${f(r.forwardedPps, 0)} pkt/s, server CPU ${f(r.cpuCore * 100)} % of a core; fast path ${f(r.fastShare * 100, 0)} % of forwarded`,
+      `  inbound SRTP+SRTCP ${f(r.authenticPps, 0)} pkt/s (all streams, RTCP, RTX), media received ${f(r.receivedPps, 0)} pkt/s, forwarded ${f(r.forwardedPps, 0)} pkt/s, server CPU ${f(r.cpuCore * 100)} % of a core; fast path ${f(r.fastShare * 100, 0)} % of forwarded`,
       `  server CPU per forwarded packet ${f(r.usPerForwarded)} µs (${f((r.usPerForwarded * r.forwardedPps) / (r.forwardedPps + r.receivedPps))} µs per packet handled, in + out) → ${f(r.packetsPerCoreSecond, 0)} forwarded packets per core-second`,
       `  fixed cost with media paused ${f(r.idleCore * 100)} % of a core → marginal CPU per forwarded packet ${f(r.marginalUs)} µs (${f(1e6 / r.marginalUs, 0)} packets per core-second)${r.idleLeak ? ` [${r.idleLeak} packets during pause]` : ''}`,
       `  server RSS ${f(r.rssMb)} MB (${f(r.rssPerCallKb, 0)} kB per call above idle)`,

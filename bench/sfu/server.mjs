@@ -21,14 +21,16 @@ function counters() {
   let packetsOut = 0;
   let packetsIn = 0;
   let fastOut = 0;
+  let authentic = 0;
   for (const p of participants.values()) {
+    authentic += p.inboundGuard.accepted;
     for (const t of p.publishedTracks) {
       packetsOut += t.forwarder.counters.packetsOut;
       packetsIn += t.forwarder.counters.packetsIn;
       fastOut += t.forwarder.counters.fastPacketsOut ?? 0;
     }
   }
-  return { packetsIn, packetsOut, fastOut };
+  return { packetsIn, packetsOut, fastOut, authentic };
 }
 
 process.on('message', async (m) => {
