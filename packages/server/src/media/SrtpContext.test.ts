@@ -45,15 +45,18 @@ describe('SrtpContext (SRTP_AES128_CM_HMAC_SHA1_80)', () => {
   const header = (seq: number) =>
     new RtpHeader({ sequenceNumber: seq, timestamp: 1234, ssrc: 0x11223344, payloadType: 96, marker: true });
 
-  it('decrypts what werift encrypts, byte for byte', () => {
+  it('decrypts what werift encrypts, byte for byte, audio- and video-size (ECB and CTR keystreams)', () => {
     const ours = SrtpContext.fromMaster(master.key, master.salt);
-    const payload = Buffer.from('hello fast path, a payload of some length'.repeat(5));
-    const srtp = werift.encrypt(payload, header(4000));
-    const hl = rtpHeaderLength(srtp, srtp.length - SRTP_TAG_LENGTH);
-    const plain = ours.unprotect(srtp, hl, 0);
-    assert.ok(plain);
-    assert.deepEqual(plain.subarray(hl), payload);
-    assert.equal(plain.readUInt16BE(2), 4000);
+    for (const [i, size] of [1, 100, 255, 256, 257, 1100].entries()) {
+      const payload = Buffer.alloc(size);
+      for (let b = 0; b < size; b++) payload[b] = (b * 7 + size) & 0xff;
+      const srtp = werift.encrypt(payload, header(4000 + i));
+      const hl = rtpHeaderLength(srtp, srtp.length - SRTP_TAG_LENGTH);
+      const plain = ours.unprotect(srtp, hl, 0);
+      assert.ok(plain, `${size} B authenticates`);
+      assert.deepEqual(plain.subarray(hl), payload, `${size} B`);
+      assert.equal(plain.readUInt16BE(2), 4000 + i);
+    }
   });
 
   it('encrypts what werift decrypts, including after a rollover (ROC 1)', () => {
@@ -68,7 +71,8 @@ describe('SrtpContext (SRTP_AES128_CM_HMAC_SHA1_80)', () => {
       },
       profile: 1,
     });
-    const payload = Buffer.from('subscriber-bound payload');
+    const payload = Buffer.alloc(1100, 0x5a);
+    payload.write('subscriber-bound payload');
     for (const [seq, roc] of [
       [65_000, 0],
       [65_535, 0],
@@ -79,6 +83,14 @@ describe('SrtpContext (SRTP_AES128_CM_HMAC_SHA1_80)', () => {
       const srtp = ours.protect(plain, 12, roc);
       assert.equal(srtp.length, plain.length + SRTP_TAG_LENGTH);
       assert.deepEqual(receiver.decrypt(srtp).subarray(12), payload);
+      if (seq === 65_000 || seq === 10) {
+        // An audio-size packet right after it (keystream from the reused ECB cipher).
+        const small = Buffer.concat([header(seq + 1).serialize(12), payload.subarray(0, 120)]);
+        assert.deepEqual(
+          receiver.decrypt(ours.protect(small, 12, roc)).subarray(12),
+          payload.subarray(0, 120),
+        );
+      }
     }
   });
 
