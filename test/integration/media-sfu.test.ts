@@ -226,6 +226,25 @@ describe('media SFU with libwebrtc clients', { timeout: 90_000 }, () => {
     );
   });
 
+  it('carries the media on the forwarding fast path (own SRTP, Buffer rewrite), which the subscriber decodes', async () => {
+    const tracks = pubParticipant.publishedTracks;
+    assert.equal(tracks.length, 2);
+    const before = tracks.map((t) => t.forwarder.counters);
+    const framesBefore = subscriber.videoFrames;
+    const audioBefore = subscriber.audioChunks;
+    await sleep(1500);
+    for (const [i, t] of tracks.entries()) {
+      assert.equal(t.forwarder.mode, 'fast');
+      const now = t.forwarder.counters;
+      const fast = now.fastPacketsOut - before[i]!.fastPacketsOut;
+      const all = now.packetsOut - before[i]!.packetsOut;
+      // Once werift's receiver is set up, only RTX/RED would take werift's path.
+      assert.ok(fast > 10 && fast / all > 0.9, `${t.kind}: ${fast}/${all} forwarded fast in 1.5 s`);
+    }
+    assert.ok(subscriber.videoFrames - framesBefore > 10, 'video decoded meanwhile');
+    assert.ok(subscriber.audioChunks - audioBefore > 20, 'audio decoded meanwhile');
+  });
+
   it('puts every server candidate and every server UDP socket inside the configured range', () => {
     for (const sdp of subscriber.offers) {
       const candidates = sdp.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:'));

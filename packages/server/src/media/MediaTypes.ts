@@ -25,6 +25,11 @@ export interface MediaServerOptions {
   qualityIntervalMs?: number;
   /** Offer H264 (besides VP8) to clients that offer it. Default true. */
   h264?: boolean;
+  /**
+   * Per-packet path: `fast` (default: own SRTP with cached keys, Buffer-level RTP rewrite)
+   * or `werift` (werift's parse/clone/sendRtp; the naive baseline of bench/sfu).
+   */
+  forwarding?: 'fast' | 'werift';
   logger?: Logger;
 }
 

@@ -25,6 +25,7 @@ import {
   useTWCC,
 } from 'werift';
 import { adoptClientExtensionIds, extmapOf, type HeaderExtensionParams } from './headerExtensions.js';
+import type { ForwardingMode } from './Forwarder.js';
 import type {
   LeaveReason,
   ParticipantEvents,
@@ -64,6 +65,7 @@ export interface ParticipantSettings {
   rangeName: string;
   inactivityTimeoutMs: number;
   h264: boolean;
+  forwarding: ForwardingMode;
 }
 
 interface Subscription {
@@ -684,6 +686,7 @@ export class Participant {
       transceiver,
       event.track,
       () => this.#pc.extIdUriMap as Record<number, string>,
+      this.#host.settings.forwarding,
     );
     this.#published.set(mid, track);
     this.#log.info(

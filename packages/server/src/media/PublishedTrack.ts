@@ -5,7 +5,7 @@ import {
   type RTCRtpTransceiver,
   RtcpPayloadSpecificFeedback,
 } from 'werift';
-import { Forwarder } from './Forwarder.js';
+import { Forwarder, type ForwardingMode } from './Forwarder.js';
 import type { MediaKind, TrackInfo } from './MediaTypes.js';
 
 /** Minimum gap between two keyframe requests sent to a publisher for one track. */
@@ -47,6 +47,7 @@ export class PublishedTrack {
     transceiver: RTCRtpTransceiver,
     track: MediaStreamTrack,
     publisherExtensions: () => Record<number, string>,
+    forwarding: ForwardingMode = 'fast',
   ) {
     this.participantId = participantId;
     this.transceiver = transceiver;
@@ -54,7 +55,7 @@ export class PublishedTrack {
     this.trackId = `${participantId}:${this.mid}`;
     this.kind = track.kind as MediaKind;
     this.#track = track;
-    this.forwarder = new Forwarder(publisherExtensions);
+    this.forwarder = new Forwarder(publisherExtensions, transceiver.receiver, forwarding);
     this.forwarder.setSource(track);
   }
 
