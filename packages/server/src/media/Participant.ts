@@ -24,8 +24,8 @@ import {
   useTransportWideCC,
   useTWCC,
 } from 'werift';
-import { adoptClientExtensionIds, extmapOf, type HeaderExtensionParams } from './headerExtensions.js';
 import type { ForwardingMode } from './Forwarder.js';
+import { adoptClientExtensionIds, extmapOf, type HeaderExtensionParams } from './headerExtensions.js';
 import type {
   LeaveReason,
   ParticipantEvents,
