@@ -14,9 +14,9 @@ export interface Impairment {
   jitter?: { distribution: 'normal' | 'uniform'; ms: number };
   lossPercent?: number;
   /**
-   * `bernoulli`: each packet dropped independently. `spread`: exactly one packet at a random
-   * position in every block of 100/loss packets — the same average, with little variance, so
-   * a short test sees the loss it asked for.
+   * `bernoulli`: each packet dropped independently. `spread`: drops evenly spaced (from a
+   * random phase) within each flow of packets the classifier tells apart — the same average
+   * with almost no variance, so a short test of one stream sees the loss it asked for.
    */
   lossModel?: 'bernoulli' | 'spread';
   /** Bottleneck rate in kbps of UDP payload / TCP bytes. */
@@ -83,8 +83,8 @@ class Direction {
   readonly #i: Impairment;
   readonly #random: () => number;
   #linkFreeAt = 0;
-  #blockIndex = 0;
-  #blockDrop = -1;
+  /** Per flow (classifier tag): packets seen and the random phase of its drop pattern. */
+  readonly #flows = new Map<string, { seen: number; phase: number }>();
   #lastOutAt = 0;
 
   constructor(impairment: Impairment, random: () => number) {
@@ -99,20 +99,30 @@ class Direction {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
-  #lost(): boolean {
+  #lost(flowKey: string): boolean {
     const p = this.#i.lossPercent ?? 0;
     if (p <= 0) return false;
     if ((this.#i.lossModel ?? 'bernoulli') === 'bernoulli') return this.#random() * 100 < p;
-    const block = Math.max(1, Math.round(100 / p));
-    if (this.#blockIndex === 0) this.#blockDrop = Math.floor(this.#random() * block);
-    const drop = this.#blockIndex === this.#blockDrop;
-    this.#blockIndex = (this.#blockIndex + 1) % block;
-    return drop;
+    let flow = this.#flows.get(flowKey);
+    if (!flow) {
+      flow = { seen: 0, phase: this.#random() };
+      this.#flows.set(flowKey, flow);
+    }
+    // Error diffusion: the n-th packet is dropped when the running share of p % crosses an
+    // integer, so any n packets of the flow lose ⌊n·p/100⌋ or one more.
+    const before = Math.floor(flow.phase + (flow.seen * p) / 100);
+    flow.seen++;
+    return Math.floor(flow.phase + (flow.seen * p) / 100) > before;
   }
 
   /** Decides one packet's fate: the time to send it on, or why it is dropped. */
-  schedule(bytes: number, now: number, inOrder: boolean): { outAt: number } | { drop: 'loss' | 'queue' } {
-    if (this.#lost()) return { drop: 'loss' };
+  schedule(
+    bytes: number,
+    now: number,
+    inOrder: boolean,
+    flow = '',
+  ): { outAt: number } | { drop: 'loss' | 'queue' } {
+    if (this.#lost(flow)) return { drop: 'loss' };
     let leaveAt = now;
     const kbps = this.#i.bandwidthKbps;
     if (kbps !== undefined && kbps > 0) {
@@ -205,7 +215,12 @@ export class ImpairmentRelay {
       drop: undefined,
     };
     this.records.push(record);
-    const fate = (direction === 'up' ? this.#up : this.#down).schedule(msg.byteLength, now, false);
+    const fate = (direction === 'up' ? this.#up : this.#down).schedule(
+      msg.byteLength,
+      now,
+      false,
+      record.tag,
+    );
     if ('drop' in fate) {
       record.drop = fate.drop;
       return;
