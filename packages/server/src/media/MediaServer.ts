@@ -1,11 +1,11 @@
 import { isIPv4 } from 'node:net';
 import { SwitchboardError } from '@switchboard/protocol';
 import { type Logger, pino } from 'pino';
+import { TypedEmitter } from '../events/TypedEmitter.js';
 import type { MediaObserverEvents, MediaServerOptions, RoomQuality } from './MediaTypes.js';
 import type { ParticipantSettings } from './Participant.js';
 import { PortAllocator } from './PortAllocator.js';
 import { Room, type RoomOptions } from './Room.js';
-import { TypedEmitter } from './TypedEmitter.js';
 import { installWeriftPatches } from './weriftPatches.js';
 
 /** The spec's video-gateway range. */

@@ -24,6 +24,7 @@ import {
   useTransportWideCC,
   useTWCC,
 } from 'werift';
+import { TypedEmitter } from '../events/TypedEmitter.js';
 import type { ForwardingMode } from './Forwarder.js';
 import { adoptClientExtensionIds, extmapOf, type HeaderExtensionParams } from './headerExtensions.js';
 import type {
@@ -43,7 +44,6 @@ import {
   secondsToMs,
 } from './qualityMath.js';
 import { announceAddress, reviveBundleOnlyMlines } from './sdp.js';
-import { TypedEmitter } from './TypedEmitter.js';
 import { inboundGuardOf, installRtpDemuxFallback } from './weriftPatches.js';
 
 /** What a participant needs from its room (implemented by {@link Room}). */

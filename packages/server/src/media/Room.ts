@@ -1,5 +1,6 @@
 import { SwitchboardError } from '@switchboard/protocol';
 import type { Logger } from 'pino';
+import { TypedEmitter } from '../events/TypedEmitter.js';
 import type {
   LeaveReason,
   MediaObserverEvents,
@@ -10,7 +11,6 @@ import type {
 } from './MediaTypes.js';
 import { Participant, type ParticipantHost, type ParticipantSettings } from './Participant.js';
 import type { PublishedTrack } from './PublishedTrack.js';
-import { TypedEmitter } from './TypedEmitter.js';
 
 export interface RoomOptions {
   /**

@@ -1,9 +1,9 @@
 import { SwitchboardError } from '@switchboard/protocol';
 import type { Logger } from 'pino';
 import type { VerifiedToken } from '../auth/TokenService.js';
+import { TypedEmitter } from '../events/TypedEmitter.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AddressLimiter } from './AddressLimiter.js';
-import { SafeEmitter } from './SafeEmitter.js';
 import { SignallingSession } from './SignallingSession.js';
 
 export interface SessionManagerOptions {
@@ -26,7 +26,7 @@ const TOMBSTONE_MS = 10 * 60_000;
  * idle detection and expiry after the reclaim window, and draining on shutdown.
  */
 export class SessionManager {
-  readonly events: SafeEmitter<SessionManagerEvents>;
+  readonly events: TypedEmitter<SessionManagerEvents>;
   readonly #sessions = new Map<string, SignallingSession>();
   /** Ids of sessions that expired recently, so a late resume gets SESSION_EXPIRED, not NOT_FOUND. */
   readonly #expired = new Map<string, number>();
@@ -42,7 +42,7 @@ export class SessionManager {
     this.#limiter = limiter;
     this.#log = log;
     this.#metrics = metrics;
-    this.events = new SafeEmitter((event, error) =>
+    this.events = new TypedEmitter((event, error) =>
       log.error({ err: error, event }, 'session listener threw'),
     );
     this.#sweep = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 1000);

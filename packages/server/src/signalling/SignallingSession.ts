@@ -7,7 +7,7 @@ import {
   type ServerFrame,
 } from '@switchboard/protocol';
 import type { VerifiedToken } from '../auth/TokenService.js';
-import { SafeEmitter } from './SafeEmitter.js';
+import { TypedEmitter } from '../events/TypedEmitter.js';
 
 export type TransportKind = 'websocket' | 'longpoll';
 
@@ -46,7 +46,7 @@ export class SignallingSession {
   readonly token: VerifiedToken;
   readonly address: string;
   readonly createdAt = Date.now();
-  readonly events: SafeEmitter<SessionEvents>;
+  readonly events: TypedEmitter<SessionEvents>;
 
   readonly #maxBuffered: number;
   #frames: ServerFrame[] = [];
@@ -66,7 +66,7 @@ export class SignallingSession {
     this.token = token;
     this.address = address;
     this.#maxBuffered = maxBuffered;
-    this.events = new SafeEmitter<SessionEvents>((_e, err) => onListenerError(err));
+    this.events = new TypedEmitter<SessionEvents>((_e, err) => onListenerError(err));
   }
 
   get identity(): string {
@@ -182,7 +182,7 @@ export class SignallingSession {
     this.#transport = null;
     transport?.close(error);
     this.events.emit('closed', reason);
-    this.events.removeAll();
+    this.events.removeAllListeners();
     this.#frames = [];
   }
 }

@@ -1,5 +1,5 @@
 import type { Grants } from '@switchboard/protocol';
-import { SafeEmitter } from '../../signalling/SafeEmitter.js';
+import { TypedEmitter } from '../../events/TypedEmitter.js';
 
 /** Who may join a call besides holders of a `calls` grant for it (e.g. the parties of an ACD call). */
 export type CallAccessPolicy = (identity: string, grants: Grants, callId: string) => boolean;
@@ -19,7 +19,7 @@ export type CallDirectoryEvents = {
  * touch the media server's rooms directly.
  */
 export class CallDirectory {
-  readonly events = new SafeEmitter<CallDirectoryEvents>();
+  readonly events = new TypedEmitter<CallDirectoryEvents>();
   readonly #policies: CallAccessPolicy[] = [];
   #close: (callId: string) => Promise<void> = async () => {};
 
