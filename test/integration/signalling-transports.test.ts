@@ -134,3 +134,21 @@ describe('one protocol over both transports', () => {
     }
   });
 });
+
+describe('only TCP 443 reachable', () => {
+  it('falls back to WSS on the HTTPS port when 8989 and 8089 cannot be reached', async () => {
+    const config = (await (await t.fetch(`${t.urls.https}/v1/client-config`)).json()) as {
+      fallbackWebsocketUrl: string;
+    };
+    assert.equal(config.fallbackWebsocketUrl, `wss://127.0.0.1:${t.platform.ports.https}/v1/signalling`);
+    const client = t.client(await t.mint('alice', { calls: ['c1'] }), {
+      // Both usual ports "blocked": nothing listens on port 1.
+      websocketUrl: 'wss://127.0.0.1:1/v1/signalling',
+      apiUrl: 'https://127.0.0.1:1',
+      fallbackWebsocketUrl: config.fallbackWebsocketUrl,
+    });
+    await scenario(client);
+    assert.equal(client.transportKind, 'websocket');
+    await client.close();
+  });
+});

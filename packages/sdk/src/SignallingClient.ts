@@ -25,6 +25,11 @@ export interface SignallingClientOptions {
   token: string | (() => Promise<string>);
   /** WSS endpoint, e.g. `wss://rtc.example.com:8989/v1/signalling`. */
   websocketUrl?: string;
+  /**
+   * WSS on the HTTPS port (`wss://rtc.example.com/v1/signalling`), tried after the other
+   * transports: the way in for networks that open nothing but TCP 443.
+   */
+  fallbackWebsocketUrl?: string;
   /** Long-poll API origin, e.g. `https://rtc.example.com:8089`. */
   apiUrl?: string;
   /** Transports in order of preference; the next is tried when one fails. Default: websocket, longpoll. */
@@ -95,8 +100,9 @@ export class SignallingClient {
   async connect(): Promise<SessionInfo> {
     const token = typeof this.#options.token === 'string' ? this.#options.token : await this.#options.token();
     let lastError: unknown = null;
-    for (const kind of this.#kinds()) {
-      const transport = this.#create(kind);
+    for (const route of this.#routes()) {
+      const kind = route.kind;
+      const transport = this.#create(route);
       try {
         const info = await transport.open({ kind: 'auth', token }, this.#handlers(transport));
         if (!info) throw new Error('no session');
@@ -154,21 +160,25 @@ export class SignallingClient {
     }
   }
 
-  #kinds(): TransportKind[] {
-    const wanted = this.#options.transports ?? ['websocket', 'longpoll'];
-    return wanted.filter((k) => (k === 'websocket' ? this.#options.websocketUrl : this.#options.apiUrl));
+  /** Where to try, in order: the preferred transports, then WSS on the HTTPS port. */
+  #routes(): { kind: TransportKind; url: string }[] {
+    const o = this.#options;
+    const wanted = o.transports ?? ['websocket', 'longpoll'];
+    const routes: { kind: TransportKind; url: string | undefined }[] = wanted.map((kind) => ({
+      kind,
+      url: kind === 'websocket' ? o.websocketUrl : o.apiUrl,
+    }));
+    if (wanted.includes('websocket')) routes.push({ kind: 'websocket', url: o.fallbackWebsocketUrl });
+    return routes.filter((r): r is { kind: TransportKind; url: string } => Boolean(r.url));
   }
 
-  #create(kind: TransportKind): ClientTransport {
-    if (kind === 'websocket') {
-      return new WebSocketClientTransport(
-        this.#options.websocketUrl!,
-        this.#options.WebSocket ?? defaultWebSocket,
-      );
+  #create(route: { kind: TransportKind; url: string }): ClientTransport {
+    if (route.kind === 'websocket') {
+      return new WebSocketClientTransport(route.url, this.#options.WebSocket ?? defaultWebSocket);
     }
     const fetchImpl =
       this.#options.fetch ?? ((url: string, init?: RequestInit) => globalThis.fetch(url, init));
-    return new LongPollClientTransport(this.#options.apiUrl!, fetchImpl);
+    return new LongPollClientTransport(route.url, fetchImpl);
   }
 
   #handlers(transport: ClientTransport) {
@@ -216,8 +226,9 @@ export class SignallingClient {
     const deadline = Date.now() + this.#session.reclaimWindowMs;
     let delay = 250;
     while (!this.#closed && Date.now() < deadline) {
-      for (const kind of this.#kinds()) {
-        const transport = this.#create(kind);
+      for (const route of this.#routes()) {
+        const kind = route.kind;
+        const transport = this.#create(route);
         try {
           const info = await transport.open(
             {

@@ -4,6 +4,7 @@ import { SignallingClient, type TransportKind } from '@switchboard/sdk';
 export interface ClientConfig {
   websocketUrl: string;
   apiUrl: string;
+  fallbackWebsocketUrl: string;
 }
 
 export async function fetchJson<T>(url: string): Promise<T> {
@@ -24,6 +25,7 @@ export async function connectClient(
     token,
     websocketUrl: config.websocketUrl,
     apiUrl: config.apiUrl,
+    fallbackWebsocketUrl: config.fallbackWebsocketUrl,
     ...(transport === 'auto' ? {} : { transports: [transport] }),
   });
   await client.connect();

@@ -32,7 +32,12 @@ export function webRole(ctx: RoleContext): RoleHandle {
       summary: 'Where a browser finds this platform’s signalling endpoints.',
       tags: ['web'],
       auth: 'none',
-      response: z.object({ websocketUrl: z.string(), apiUrl: z.string(), voipUrl: z.string() }),
+      response: z.object({
+        websocketUrl: z.string(),
+        apiUrl: z.string(),
+        voipUrl: z.string(),
+        fallbackWebsocketUrl: z.string().describe('WSS on the HTTPS port, for networks that open only 443.'),
+      }),
       handler: (_input, request) => {
         // The host the browser used, so the page works under any name that reaches us.
         const host = (request.headers.host ?? config.publicHost).replace(/:\d+$/, '');
@@ -41,6 +46,7 @@ export function webRole(ctx: RoleContext): RoleHandle {
           websocketUrl: `wss://${host}:${ports.websocket}/v1/signalling`,
           apiUrl: `https://${host}:${ports.api}`,
           voipUrl: `wss://${host}:${ports.api}/v1/voip`,
+          fallbackWebsocketUrl: `wss://${host}${ports.https === 443 ? '' : `:${ports.https}`}/v1/signalling`,
         };
       },
     }),
