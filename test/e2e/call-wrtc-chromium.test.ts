@@ -6,7 +6,7 @@ import { startPlatform, type TestPlatform, waitFor } from '../helpers/platform.j
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 import { syntheticStream, type WrtcSink, wrtc } from '../helpers/wrtc.js';
 
-describe('a libwebrtc (Node) client and a Chromium page in one call', { timeout: 90_000 }, () => {
+describe('a libwebrtc (Node) client and a Chromium page in one call', { timeout: 120_000 }, () => {
   let t: TestPlatform;
   let browser: TestBrowser;
 
@@ -60,11 +60,15 @@ describe('a libwebrtc (Node) client and a Chromium page in one call', { timeout:
         return { frames, audio };
       });
     let stats = await inbound();
-    for (let i = 0; i < 60 && !(stats.frames > 0 && stats.audio > 0); i++) {
+    // Up to 30 s: Chromium waits for a keyframe from the libwebrtc encoder (requested by PLI).
+    for (let i = 0; i < 120 && !(stats.frames > 0 && stats.audio > 0); i++) {
       await new Promise((r) => setTimeout(r, 250));
       stats = await inbound();
     }
-    assert.ok(stats.frames > 0 && stats.audio > 0, 'Chromium decodes the Node client');
+    assert.ok(
+      stats.frames > 0 && stats.audio > 0,
+      `Chromium decodes the Node client: ${JSON.stringify(stats)}`,
+    );
     assert.ok(videoFrames > 0 && audioChunks > 0, 'Node decodes Chromium');
 
     for (const sink of sinks) sink.stop();

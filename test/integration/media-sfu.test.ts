@@ -181,6 +181,7 @@ describe('media SFU with libwebrtc clients', { timeout: 90_000 }, () => {
       videoRange: RANGE,
       inactivityTimeoutMs: 4000,
       qualityIntervalMs: 1000,
+      forwarding: 'fast',
     });
     // After the server installed its werift patches, so this tap wraps them.
     const originalInit = proto.init;

@@ -258,6 +258,12 @@ export const ConfigSchema = z
           .default(5000)
           .describe('How often call quality (RTT, jitter, loss, bitrate, MOS) is sampled and published.'),
         h264: z.boolean().default(true).describe('Accept H264 besides VP8 when a client offers it.'),
+        forwarding: z
+          .enum(['werift', 'fast'])
+          .default('werift')
+          .describe(
+            "werift: werift's own RTP forwarding. fast: Buffer-level rewrite with our own SRTP (experimental: Chromium sometimes fails to decode video from a libwebrtc publisher on it).",
+          ),
       })
       .strict()
       .prefault({}),

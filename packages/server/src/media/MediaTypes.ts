@@ -26,8 +26,9 @@ export interface MediaServerOptions {
   /** Offer H264 (besides VP8) to clients that offer it. Default true. */
   h264?: boolean;
   /**
-   * Per-packet path: `fast` (default: own SRTP with cached keys, Buffer-level RTP rewrite)
-   * or `werift` (werift's parse/clone/sendRtp; the naive baseline of bench/sfu).
+   * Per-packet path: `werift` (default: werift's parse/clone/sendRtp; the baseline of
+   * bench/sfu) or `fast` (own SRTP with cached keys, Buffer-level RTP rewrite). `fast` is
+   * experimental: Chromium sometimes decodes no video from a libwebrtc publisher on it.
    */
   forwarding?: 'fast' | 'werift';
   logger?: Logger;

@@ -194,6 +194,7 @@ export class Platform {
       inactivityTimeoutMs: config.media.inactivityTimeoutMs,
       qualityIntervalMs: config.media.qualityIntervalMs,
       h264: config.media.h264,
+      forwarding: config.media.forwarding,
       logger: this.log,
     });
 
