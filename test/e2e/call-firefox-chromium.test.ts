@@ -54,16 +54,8 @@ describe('Firefox ESR and Chromium in one call, each with its own default offer'
     await t?.stop();
   });
 
-  // Known gap (open in issue 3): intermittently — seen under heavy CPU load, not in three
-  // quiet runs — Chromium receives Firefox's VP8 through the gateway but decodes none of it:
-  // its inbound stream then carries an SSRC other than the one the server signalled, so its
-  // PLIs name an SSRC our sender does not own and no keyframe is requested from Firefox.
-  // Marked todo so the run reports it without failing; the test still runs every time.
-  const todo =
-    'intermittent: Firefox → Chromium video sometimes not decoded (forwarded SSRC ≠ signalled SSRC)';
   it('each decodes the other’s video and audio (Firefox offers bundle-only sections)', {
     skip,
-    todo,
   }, async () => {
     const url = `${t.urls.https}/demo/?call=cross&autojoin=1`;
     const ff = await firefox.browser.newPage();

@@ -6,75 +6,83 @@ import { startPlatform, type TestPlatform, waitFor } from '../helpers/platform.j
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 import { syntheticStream, type WrtcSink, wrtc } from '../helpers/wrtc.js';
 
-describe('a libwebrtc (Node) client and a Chromium page in one call', { timeout: 120_000 }, () => {
-  let t: TestPlatform;
-  let browser: TestBrowser;
+// Both forwarding modes: the fast path rewrites and protects RTP itself, so a browser must
+// decode what it sends just as it decodes werift's.
+for (const forwarding of ['werift', 'fast'] as const) {
+  describe(`a libwebrtc (Node) client and a Chromium page in one call (${forwarding} forwarding)`, {
+    timeout: 120_000,
+  }, () => {
+    let t: TestPlatform;
+    let browser: TestBrowser;
 
-  before(async () => {
-    const range = randomWindow(TEST_PORTS.platformMedia, 40);
-    t = await startPlatform({ media: { listenAddress: '127.0.0.1', rtcPorts: range, acdPorts: range } });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
-
-  it('the Node client publishes to Chromium and receives Chromium’s media back', async () => {
-    const callId = 'mixed';
-    const client = t.client(await t.mint('node-bot', { calls: [callId] }), { transports: ['websocket'] });
-    await client.connect();
-    const local = syntheticStream();
-    const call = await Call.join(client, callId, {
-      stream: local.stream,
-      RTCPeerConnection: wrtc.RTCPeerConnection,
-    });
-    let videoFrames = 0;
-    let audioChunks = 0;
-    const sinks: WrtcSink[] = [];
-    call.on('track', ({ track }) => {
-      const sink =
-        track.kind === 'video'
-          ? new wrtc.nonstandard.RTCVideoSink(track)
-          : new wrtc.nonstandard.RTCAudioSink(track);
-      if (track.kind === 'video') sink.onframe = () => videoFrames++;
-      else sink.ondata = () => audioChunks++;
-      sinks.push(sink);
-    });
-
-    const page = await browser.context.newPage();
-    await page.goto(`${t.urls.https}/demo/?call=${callId}&autojoin=1`);
-    await waitFor(() => videoFrames > 0 && audioChunks > 0, 15_000, 'Chromium media decoded in Node');
-    const inbound = () =>
-      page.evaluate(async () => {
-        const pc = (window as unknown as { switchboardDemo?: { call: { pc: RTCPeerConnection } } })
-          .switchboardDemo?.call.pc;
-        let frames = 0;
-        let audio = 0;
-        (await pc?.getStats())?.forEach(
-          (s: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
-            if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
-            if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived ?? 0;
-          },
-        );
-        return { frames, audio };
+    before(async () => {
+      const range = randomWindow(TEST_PORTS.platformMedia, 40);
+      t = await startPlatform({
+        media: { listenAddress: '127.0.0.1', rtcPorts: range, acdPorts: range, forwarding },
       });
-    let stats = await inbound();
-    // Up to 30 s: Chromium waits for a keyframe from the libwebrtc encoder (requested by PLI).
-    for (let i = 0; i < 120 && !(stats.frames > 0 && stats.audio > 0); i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      stats = await inbound();
-    }
-    assert.ok(
-      stats.frames > 0 && stats.audio > 0,
-      `Chromium decodes the Node client: ${JSON.stringify(stats)}`,
-    );
-    assert.ok(videoFrames > 0 && audioChunks > 0, 'Node decodes Chromium');
+      browser = await launchChromium();
+    });
+    after(async () => {
+      await browser?.close();
+      await t?.stop();
+    });
 
-    for (const sink of sinks) sink.stop();
-    local.stop();
-    await call.leave();
-    await client.close();
-    await page.close();
+    it('the Node client publishes to Chromium and receives Chromium’s media back', async () => {
+      const callId = 'mixed';
+      const client = t.client(await t.mint('node-bot', { calls: [callId] }), { transports: ['websocket'] });
+      await client.connect();
+      const local = syntheticStream();
+      const call = await Call.join(client, callId, {
+        stream: local.stream,
+        RTCPeerConnection: wrtc.RTCPeerConnection,
+      });
+      let videoFrames = 0;
+      let audioChunks = 0;
+      const sinks: WrtcSink[] = [];
+      call.on('track', ({ track }) => {
+        const sink =
+          track.kind === 'video'
+            ? new wrtc.nonstandard.RTCVideoSink(track)
+            : new wrtc.nonstandard.RTCAudioSink(track);
+        if (track.kind === 'video') sink.onframe = () => videoFrames++;
+        else sink.ondata = () => audioChunks++;
+        sinks.push(sink);
+      });
+
+      const page = await browser.context.newPage();
+      await page.goto(`${t.urls.https}/demo/?call=${callId}&autojoin=1`);
+      await waitFor(() => videoFrames > 0 && audioChunks > 0, 15_000, 'Chromium media decoded in Node');
+      const inbound = () =>
+        page.evaluate(async () => {
+          const pc = (window as unknown as { switchboardDemo?: { call: { pc: RTCPeerConnection } } })
+            .switchboardDemo?.call.pc;
+          let frames = 0;
+          let audio = 0;
+          (await pc?.getStats())?.forEach(
+            (s: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+              if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+              if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived ?? 0;
+            },
+          );
+          return { frames, audio };
+        });
+      let stats = await inbound();
+      // Chromium's PLIs must reach the libwebrtc encoder (weriftPatches, fix 8); 15 s is ample.
+      for (let i = 0; i < 60 && !(stats.frames > 0 && stats.audio > 0); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        stats = await inbound();
+      }
+      assert.ok(
+        stats.frames > 0 && stats.audio > 0,
+        `Chromium decodes the Node client: ${JSON.stringify(stats)}`,
+      );
+      assert.ok(videoFrames > 0 && audioChunks > 0, 'Node decodes Chromium');
+
+      for (const sink of sinks) sink.stop();
+      local.stop();
+      await call.leave();
+      await client.close();
+      await page.close();
+    });
   });
-});
+}

@@ -260,9 +260,9 @@ export const ConfigSchema = z
         h264: z.boolean().default(true).describe('Accept H264 besides VP8 when a client offers it.'),
         forwarding: z
           .enum(['werift', 'fast'])
-          .default('werift')
+          .default('fast')
           .describe(
-            "werift: werift's own RTP forwarding. fast: Buffer-level rewrite with our own SRTP (experimental: Chromium sometimes fails to decode video from a libwebrtc publisher on it).",
+            "fast: Buffer-level RTP rewrite with our own SRTP (no RtpPacket per packet; see docs/media.md). werift: werift's own sendRtp per subscriber, slower, kept as the reference path.",
           ),
       })
       .strict()

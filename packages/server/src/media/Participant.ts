@@ -44,7 +44,7 @@ import {
   secondsToMs,
 } from './qualityMath.js';
 import { announceAddress, reviveBundleOnlyMlines } from './sdp.js';
-import { inboundGuardOf, installRtpDemuxFallback } from './weriftPatches.js';
+import { inboundGuardOf, installFeedbackRouting, installRtpDemuxFallback } from './weriftPatches.js';
 
 /** What a participant needs from its room (implemented by {@link Room}). */
 export interface ParticipantHost {
@@ -199,6 +199,7 @@ export class Participant {
       },
     });
     installRtpDemuxFallback(this.#pc);
+    installFeedbackRouting(this.#pc);
     this.#pc.ontrack = (event: RTCTrackEvent) => this.#onTrack(event);
     this.#pc.connectionStateChange.subscribe((state) => {
       this.#log.debug({ state }, 'connection state');
@@ -711,10 +712,15 @@ export class Participant {
     if (track.requestKeyframe()) this.#host.keyframeRequested(track, reason);
   }
 
-  /** A new subscriber needs a keyframe to start decoding: ask once its transport is up. */
+  /**
+   * A new subscriber needs a keyframe to start decoding: ask once its transport is up and
+   * its m-line is negotiated. A keyframe that arrives before the sender has a codec is
+   * dropped by werift, so subscriptions added while an offer was pending wait for the
+   * answer that covers them.
+   */
   #askKeyframesWhenConnected(): void {
     const pending = [...this.#subscriptions.values()].filter(
-      (s) => !s.keyframeAsked && s.track.kind === 'video',
+      (s) => !s.keyframeAsked && s.track.kind === 'video' && s.sender.codec !== undefined,
     );
     if (pending.length === 0) return;
     const ask = () => {

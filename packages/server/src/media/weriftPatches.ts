@@ -11,12 +11,17 @@
  *    (our liveness signal: werift skips consent checks in some modes).
  * 3. RTP demultiplexing fallback (RFC 8843 §9): by SSRC, then the MID header extension,
  *    then a payload type unique to one m-line. werift routes by `a=ssrc` only.
+ * 4. Payload-specific feedback (PLI, FIR) reaches the sender it names (RFC 4585 §6.1, RFC
+ *    5104 §4.3.1). werift routes it by the feedback's *sender* SSRC first, which for a
+ *    browser that also publishes is its own outgoing SSRC — our receiver of its media — so
+ *    a subscriber's keyframe requests never reached the publisher.
  */
 import type { createSocket, RemoteInfo } from 'node:dgram';
 import {
   MediaStreamTrack,
   RTCDtlsTransport,
   type RTCPeerConnection,
+  RTCRtpSender,
   type RTCRtpTransceiver,
   RTP_EXTENSION_URI,
   RtpPacket,
@@ -332,6 +337,7 @@ interface RouterInternals {
   ridTable: Record<string, unknown>;
   extIdUriMap: Record<number, string>;
   routeRtp: (packet: RtpPacket) => void;
+  routeRtcp: (packet: unknown) => void;
   registerRtpReceiver(receiver: unknown, ssrc: number): void;
 }
 
@@ -399,4 +405,49 @@ type ReceiverCodec = ConstructorParameters<typeof MediaStreamTrack>[0]['codec'] 
 /** werift keeps the negotiated receive codecs by payload type in a private field. */
 function receiverCodecs(t: RTCRtpTransceiver): Record<number, ReceiverCodec> {
   return (t.receiver as unknown as { codecs: Record<number, ReceiverCodec> }).codecs;
+}
+
+/** The fields of werift's RTCP payload-specific feedback the routing reads. */
+interface PayloadFeedbackLike {
+  type: number;
+  feedback?: { count: number; mediaSsrc?: number; fir?: { ssrc: number }[] };
+}
+
+const RTCP_PSFB = 206;
+const PSFB_FIR = 4;
+const PSFB_AFB = 15;
+
+/**
+ * Patch 4, per peer connection: a PLI or FIR goes to our RTP sender whose SSRC it names —
+ * the media source SSRC for PLI, the FCI entries for FIR (whose media source is 0). Other
+ * RTCP, and feedback naming no sender of ours, takes werift's own route.
+ */
+export function installFeedbackRouting(pc: RTCPeerConnection): void {
+  const router = (pc as unknown as { router: RouterInternals }).router;
+  const original = router.routeRtcp;
+  router.routeRtcp = (packet: unknown) => {
+    const p = packet as PayloadFeedbackLike;
+    const fb = p.feedback;
+    if (p.type === RTCP_PSFB && fb && fb.count !== PSFB_AFB) {
+      const named = fb.count === PSFB_FIR ? (fb.fir ?? []).map((e) => e.ssrc) : [fb.mediaSsrc ?? 0];
+      const senders = new Set<RtcpRecipient>();
+      for (const ssrc of named) {
+        const recipient = router.ssrcTable[ssrc] as RtcpRecipient | undefined;
+        if (recipient && isSender(recipient)) senders.add(recipient);
+      }
+      if (senders.size > 0) {
+        for (const sender of senders) sender.handleRtcpPacket(packet);
+        return;
+      }
+    }
+    original(packet);
+  };
+}
+
+interface RtcpRecipient {
+  handleRtcpPacket(packet: unknown): void;
+}
+
+function isSender(recipient: RtcpRecipient): boolean {
+  return recipient instanceof RTCRtpSender;
 }
