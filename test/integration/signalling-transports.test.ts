@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type EventData, SwitchboardError } from '@switchboard/protocol';
 import type { SignallingClient } from '@switchboard/sdk';
@@ -150,5 +151,31 @@ describe('only TCP 443 reachable', () => {
     await scenario(client);
     assert.equal(client.transportKind, 'websocket');
     await client.close();
+  });
+
+  it('falls back too when 8989 and 8089 swallow connections without an answer (a dropping firewall)', async () => {
+    const config = (await (await t.fetch(`${t.urls.https}/v1/client-config`)).json()) as {
+      fallbackWebsocketUrl: string;
+    };
+    // Accepts TCP and never says a word: TLS handshakes hang as behind a dropping firewall.
+    const held: Socket[] = [];
+    const blackHole = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const port = (blackHole.address() as AddressInfo).port;
+    try {
+      const client = t.client(await t.mint('alice', { calls: ['c1'] }), {
+        websocketUrl: `wss://127.0.0.1:${port}/v1/signalling`,
+        apiUrl: `https://127.0.0.1:${port}`,
+        fallbackWebsocketUrl: config.fallbackWebsocketUrl,
+        openTimeoutMs: 400,
+      });
+      await scenario(client);
+      assert.equal(client.transportKind, 'websocket');
+      assert.ok(held.length >= 2, `both usual routes were tried first (${held.length} connections)`);
+      await client.close();
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => blackHole.close(resolve));
+    }
   });
 });

@@ -30,6 +30,10 @@ export const ERRORS = {
     status: 429,
     doc: 'This address already holds the maximum number of signalling connections or sessions.',
   },
+  SB_ERR_UNREACHABLE: {
+    status: 504,
+    doc: 'Raised by the SDK, not the server: a transport did not open within `openTimeoutMs` (e.g. a firewall silently dropping 8989 or 8089); the SDK then tries the next route, ending with WSS on 443.',
+  },
   SB_ERR_AUTH_REQUIRED: {
     status: 401,
     doc: 'No access token was presented, or a message was sent before the session authenticated.',

@@ -39,6 +39,11 @@ export interface SignallingClientOptions {
   fetch?: FetchLike;
   /** A request without an answer in this time rejects (the server may still apply it). */
   requestTimeoutMs?: number;
+  /**
+   * How long one transport may take to open before the next is tried (default 10 s): a
+   * firewall that silently drops 8989 and 8089 costs this twice before WSS on 443.
+   */
+  openTimeoutMs?: number;
   /** Resume automatically after a dropped transport (default true). */
   reconnect?: boolean;
 }
@@ -174,11 +179,15 @@ export class SignallingClient {
 
   #create(route: { kind: TransportKind; url: string }): ClientTransport {
     if (route.kind === 'websocket') {
-      return new WebSocketClientTransport(route.url, this.#options.WebSocket ?? defaultWebSocket);
+      return new WebSocketClientTransport(
+        route.url,
+        this.#options.WebSocket ?? defaultWebSocket,
+        this.#options.openTimeoutMs,
+      );
     }
     const fetchImpl =
       this.#options.fetch ?? ((url: string, init?: RequestInit) => globalThis.fetch(url, init));
-    return new LongPollClientTransport(route.url, fetchImpl);
+    return new LongPollClientTransport(route.url, fetchImpl, this.#options.openTimeoutMs);
   }
 
   #handlers(transport: ClientTransport) {

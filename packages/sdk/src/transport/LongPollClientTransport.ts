@@ -35,19 +35,34 @@ export class LongPollClientTransport implements ClientTransport {
   #outbox: RequestFrame[] = [];
   #sending = false;
 
-  /** `base` is the API origin, e.g. `https://rtc.example.com:8089`. */
-  constructor(base: string, fetchImpl: FetchLike) {
+  readonly #openTimeoutMs: number;
+
+  /**
+   * `base` is the API origin, e.g. `https://rtc.example.com:8089`. `openTimeoutMs` bounds the
+   * session creation: a firewall that drops packets (rather than refusing) would otherwise
+   * hold the client on this route for the browser's whole TCP connect timeout.
+   */
+  constructor(base: string, fetchImpl: FetchLike, openTimeoutMs = 10_000) {
     this.#base = base.replace(/\/$/, '');
     this.#fetch = fetchImpl;
+    this.#openTimeoutMs = openTimeoutMs;
   }
 
   async open(handshake: Handshake, handlers: TransportHandlers): Promise<SessionInfo | null> {
     let info: SessionInfo | null = null;
     if (handshake.kind === 'auth') {
-      const response = await this.#fetch(`${this.#base}/v1/lp/sessions`, {
+      const url = `${this.#base}/v1/lp/sessions`;
+      const response = await this.#fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ token: handshake.token }),
+        signal: AbortSignal.timeout(this.#openTimeoutMs),
+      }).catch((err: unknown) => {
+        if ((err as Error).name !== 'TimeoutError') throw err;
+        throw new SwitchboardError(
+          'SB_ERR_UNREACHABLE',
+          `No answer from ${url} in ${this.#openTimeoutMs} ms.`,
+        );
       });
       if (!response.ok) throw await errorOf(response);
       info = (await response.json()) as SessionInfo;

@@ -45,7 +45,7 @@ export class WebSocketClientTransport implements ClientTransport {
         ws.close(4408, 'handshake timeout');
         reject(
           new SwitchboardError(
-            'SB_ERR_AUTH_TIMEOUT',
+            'SB_ERR_UNREACHABLE',
             `No answer from ${this.#url} in ${this.#openTimeoutMs} ms.`,
           ),
         );
