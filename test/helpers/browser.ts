@@ -21,11 +21,17 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Debian's Chromium, headless, with a fresh profile; trusts the platform's self-signed certificate. */
-export async function launchChromium(extraArgs: string[] = []): Promise<TestBrowser> {
+/**
+ * Debian's Chromium, headless, with a fresh profile; trusts the platform's self-signed certificate.
+ * `executablePath` may name a wrapper (e.g. one that runs Chromium inside a network namespace).
+ */
+export async function launchChromium(
+  extraArgs: string[] = [],
+  options: { executablePath?: string } = {},
+): Promise<TestBrowser> {
   const profile = mkdtempSync(path.join(tmpdir(), 'sb-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: options.executablePath ?? '/usr/bin/chromium',
     headless: true,
     args: [...CHROMIUM_ARGS, ...extraArgs],
     ignoreHTTPSErrors: true,

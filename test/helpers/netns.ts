@@ -3,7 +3,7 @@
 // unique per run; everything is deleted on close(), and on process exit if a test died.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -40,6 +40,11 @@ export interface NetnsPair {
    * policy accept (e.g. `tcp dport != 443 drop`); empty = everything open.
    */
   setClientFirewall(rules: string[]): Promise<void>;
+  /**
+   * Host names the client namespace resolves (`name → address`): `ip netns exec` mounts
+   * `/etc/netns/<ns>/hosts` over `/etc/hosts` for every program it starts afterwards.
+   */
+  setClientHosts(hosts: Record<string, string>): void;
   /** Kills every process left in the namespaces and deletes them. Idempotent. */
   close(): Promise<void>;
 }
@@ -61,6 +66,7 @@ function deleteNowSync(ns: string): void {
   } catch {
     // Already deleted.
   }
+  rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
   live.delete(ns);
 }
 
@@ -111,6 +117,14 @@ export async function createNetnsPair(): Promise<NetnsPair> {
     serverAddress,
     clientAddress,
     exec: (ns) => [IP, 'netns', 'exec', ns],
+    setClientHosts(hosts) {
+      mkdirSync(`/etc/netns/${client}`, { recursive: true });
+      const lines = [
+        '127.0.0.1 localhost',
+        ...Object.entries(hosts).map(([name, addr]) => `${addr} ${name}`),
+      ];
+      writeFileSync(`/etc/netns/${client}/hosts`, `${lines.join('\n')}\n`);
+    },
     async setClientFirewall(rules) {
       const text = [
         'flush ruleset',

@@ -167,6 +167,11 @@ export class Platform {
       ...config.tls,
       dataDir: config.dataDir,
       publicHost: config.publicHost,
+      // The managed coturn serves TLS with the same pair: its turns: names must be on it.
+      extraHosts:
+        config.turn.mode === 'managed'
+          ? [config.turn.host, config.turn.publicTlsHost].filter((h): h is string => Boolean(h))
+          : [],
     });
     this.#turn = await TurnService.start({
       turn: config.turn,

@@ -21,6 +21,8 @@ export interface TlsOptions {
   keyFile?: string | undefined;
   dataDir: string;
   publicHost: string;
+  /** Further names a self-signed certificate must cover (e.g. the `turns:` host of the managed coturn). */
+  extraHosts?: readonly string[];
 }
 
 const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
@@ -52,7 +54,7 @@ function covers(x509: X509Certificate, host: string): boolean {
 /**
  * Returns the configured certificate and key, or a self-signed pair generated once under
  * `dataDir/tls` and reused on later starts (regenerated only when it nears expiry or no
- * longer names `publicHost`).
+ * longer names `publicHost` and every `extraHosts` entry).
  */
 export async function loadOrCreateTls(options: TlsOptions): Promise<TlsMaterial> {
   if (options.certFile && options.keyFile) {
@@ -72,11 +74,14 @@ export async function loadOrCreateTls(options: TlsOptions): Promise<TlsMaterial>
   if (existsSync(certPath) && existsSync(keyPath)) {
     const cert = readFileSync(certPath, 'utf8');
     const x509 = new X509Certificate(cert);
-    if (new Date(x509.validTo).getTime() - Date.now() > RENEW_BEFORE_MS && covers(x509, options.publicHost)) {
+    const named = [options.publicHost, ...(options.extraHosts ?? [])].every((h) => covers(x509, h));
+    if (new Date(x509.validTo).getTime() - Date.now() > RENEW_BEFORE_MS && named) {
       return describe(cert, readFileSync(keyPath, 'utf8'), certPath, true);
     }
   }
-  const hosts = [...new Set([options.publicHost, 'localhost', '127.0.0.1', '::1'])];
+  const hosts = [
+    ...new Set([options.publicHost, ...(options.extraHosts ?? []), 'localhost', '127.0.0.1', '::1']),
+  ];
   const now = Date.now();
   const pems = await generate([{ name: 'commonName', value: options.publicHost }], {
     keyType: 'ec',
