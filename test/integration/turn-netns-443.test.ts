@@ -181,7 +181,9 @@ async function untilDecoding(page: Page, timeoutMs: number): Promise<PageMedia> 
       out.transport = demo.client.transportKind;
       const stats = await demo.call.pc.getStats();
       const byId = new Map<string, Record<string, unknown>>();
-      stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+      stats.forEach((s: Record<string, unknown>) => {
+        byId.set(s.id as string, s);
+      });
       for (const s of byId.values()) {
         if (s.type === 'inbound-rtp' && s.kind === 'video') out.frames += Number(s.framesDecoded ?? 0);
         if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audio += Number(s.packetsReceived ?? 0);
