@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ReportSchema } from '@switchboard/tester';
-import type { Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
+import { untilDecoding } from '../helpers/demoPage.js';
 import { createNetnsPair, type NetnsPair, netnsUnavailable } from '../helpers/netns.js';
 import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
 import { mintTesterToken, runNode, TESTER_CLI } from '../helpers/testerRun.js';
@@ -156,48 +156,3 @@ describe('only TCP 443 open, TURN/TLS sharing 443 (network namespaces + nftables
     }
   });
 });
-
-interface PageMedia {
-  frames: number;
-  audio: number;
-  transport?: string;
-  localType?: string;
-  relayProtocol?: string;
-}
-
-/** Polls the demo page until it decodes video and audio (or the time is up); returns what it saw. */
-async function untilDecoding(page: Page, timeoutMs: number): Promise<PageMedia> {
-  const deadline = Date.now() + timeoutMs;
-  let last: PageMedia = { frames: 0, audio: 0 };
-  while (Date.now() < deadline) {
-    last = await page.evaluate(async () => {
-      const demo = (
-        window as unknown as {
-          switchboardDemo?: { client: { transportKind?: string }; call: { pc: RTCPeerConnection } };
-        }
-      ).switchboardDemo;
-      const out: PageMedia = { frames: 0, audio: 0 };
-      if (!demo) return out;
-      out.transport = demo.client.transportKind;
-      const stats = await demo.call.pc.getStats();
-      const byId = new Map<string, Record<string, unknown>>();
-      stats.forEach((s: Record<string, unknown>) => {
-        byId.set(s.id as string, s);
-      });
-      for (const s of byId.values()) {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') out.frames += Number(s.framesDecoded ?? 0);
-        if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audio += Number(s.packetsReceived ?? 0);
-        if (s.type === 'transport' && s.selectedCandidatePairId) {
-          const selected = byId.get(s.selectedCandidatePairId as string);
-          const local = byId.get(selected?.localCandidateId as string);
-          out.localType = local?.candidateType as string;
-          out.relayProtocol = local?.relayProtocol as string;
-        }
-      }
-      return out;
-    });
-    if (last.frames > 0 && last.audio > 0 && last.localType) return last;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return last;
-}

@@ -258,6 +258,12 @@ export const ConfigSchema = z
           .default(5000)
           .describe('How often call quality (RTT, jitter, loss, bitrate, MOS) is sampled and published.'),
         h264: z.boolean().default(true).describe('Accept H264 besides VP8 when a client offers it.'),
+        iceTcp: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Also offer a passive ICE-TCP candidate (RFC 6544) on each participant\'s port number, for networks that drop UDP but allow TCP to the media ranges. Off by default: one more listening socket per participant; TURN over TCP/TLS covers most such networks.',
+          ),
         forwarding: z
           .enum(['werift', 'fast'])
           .default('fast')

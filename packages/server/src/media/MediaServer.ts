@@ -53,7 +53,8 @@ export class MediaServer {
       rangeName,
       inactivityTimeoutMs: options.inactivityTimeoutMs ?? 20_000,
       h264: options.h264 ?? true,
-      forwarding: options.forwarding ?? 'werift',
+      forwarding: options.forwarding ?? 'fast',
+      iceTcp: options.iceTcp ?? false,
     };
   }
 

@@ -26,11 +26,16 @@ export interface MediaServerOptions {
   /** Offer H264 (besides VP8) to clients that offer it. Default true. */
   h264?: boolean;
   /**
-   * Per-packet path: `werift` (default: werift's parse/clone/sendRtp; the baseline of
-   * bench/sfu) or `fast` (own SRTP with cached keys, Buffer-level RTP rewrite). `fast` is
-   * experimental: Chromium sometimes decodes no video from a libwebrtc publisher on it.
+   * Per-packet path: `fast` (default: own SRTP with cached keys, Buffer-level RTP rewrite) or
+   * `werift` (werift's parse/clone/sendRtp; the baseline of bench/sfu).
    */
   forwarding?: 'fast' | 'werift';
+  /**
+   * Also offer a passive ICE-TCP candidate (RFC 6544) on the participant's port number, for
+   * networks that drop UDP but let TCP through to the media range. Default false: one more
+   * listening socket per participant, and TURN over TCP/TLS already covers most such networks.
+   */
+  iceTcp?: boolean;
   logger?: Logger;
 }
 

@@ -66,6 +66,7 @@ export interface ParticipantSettings {
   inactivityTimeoutMs: number;
   h264: boolean;
   forwarding: ForwardingMode;
+  iceTcp: boolean;
 }
 
 interface Subscription {
@@ -191,6 +192,9 @@ export class Participant {
       iceAdditionalHostAddresses: [s.listenAddress],
       iceInterfaceAddresses: { udp4: s.listenAddress },
       icePortRange: [lease.port, lease.port + 1],
+      // ICE-TCP: werift listens (passive) on the first free TCP port of that range, i.e. the
+      // same number as the UDP socket unless another program holds it.
+      iceUseTcp: s.iceTcp,
       bundlePolicy: 'max-bundle',
       codecs: codecConfig(s.h264),
       headerExtensions: {

@@ -200,6 +200,7 @@ export class Platform {
       qualityIntervalMs: config.media.qualityIntervalMs,
       h264: config.media.h264,
       forwarding: config.media.forwarding,
+      iceTcp: config.media.iceTcp,
       logger: this.log,
     });
 
