@@ -34,6 +34,10 @@ interface ClientConfig {
   fallbackWebsocketUrl: string;
 }
 
+/** Codes that mean the server answered and refused us, rather than the network failing. */
+const CONNECT_REFUSALS =
+  /^SB_ERR_(TOKEN_|AUTH_|FORBIDDEN|BAD_CREDENTIALS|RATE_LIMITED|TOO_MANY_CONNECTIONS|SERVER_DRAINING|WIDGET_KEY_INVALID|ORIGIN_NOT_ALLOWED)/;
+
 /** A failure carrying the code the user will be told about. */
 class Failure extends Error {
   constructor(
@@ -164,8 +168,12 @@ export class CallSession {
     try {
       await client.connect();
     } catch (err) {
-      if (codeOf(err)) throw err;
-      throw failure('WIDGET_NETWORK_BLOCKED', `signalling unreachable: ${(err as Error)?.message ?? err}`);
+      const code = codeOf(err);
+      if (err instanceof Failure || (code && CONNECT_REFUSALS.test(code))) throw err;
+      // Anything else means no transport got through (the SDK reports an unreachable
+      // WebSocket as SB_ERR_SESSION_NOT_FOUND "Could not connect"): the network is in the way.
+      const detail = `${code ?? ''} ${(err as Error)?.message ?? err}`.trim();
+      throw failure('WIDGET_NETWORK_BLOCKED', `signalling unreachable: ${detail}`);
     }
     if (this.#closed) return;
     const ticket = await client.request('contact.enqueue', { queueId: queue, channel });
