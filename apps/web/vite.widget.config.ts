@@ -10,7 +10,6 @@ import { defineConfig } from 'vite';
  */
 export default defineConfig({
   root: resolve(import.meta.dirname),
-  configFile: false,
   logLevel: 'warn',
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   // The protocol's run-time part only, without zod (see src/widget/protocolRuntime.ts);
