@@ -101,6 +101,7 @@ describe('the call widget on the demo site, in Chromium', { timeout: 150_000 }, 
         'a switchboard-state event said so',
       );
       await widget.getByRole('button', { name: 'Call me back instead' }).waitFor();
+      await widget.getByRole('button', { name: 'Hold music', pressed: true }).waitFor();
 
       // The agent: the /acd-demo/ page in agent mode, logged in Ready but not yet serving "sales"
       // (the page subscribes to offers only after its login, so an offer at login would be lost);
@@ -131,6 +132,34 @@ describe('the call widget on the demo site, in Chromium', { timeout: 150_000 }, 
         `the widget decodes the agent's ${channel === 'video' ? 'audio and video' : 'audio'}`,
         () => decoded(user),
         (v) => v.audio > 0 && (channel === 'audio' || v.frames > 0),
+      );
+      // Device choice: Chromium's fake devices are listed by name (three microphones, one
+      // camera); picking another microphone replaces the sending track on the same peer
+      // connection (no renegotiation).
+      await widget.getByText('Microphone and camera').click();
+      const mics = await widget
+        .getByLabel('Microphone')
+        .locator('option')
+        .evaluateAll((os) => os.map((o) => ({ id: (o as HTMLOptionElement).value, label: o.textContent })));
+      assert.ok(mics.length > 1 && mics.every((m) => m.label), `microphones listed: ${JSON.stringify(mics)}`);
+      const other = mics.at(-1)?.id ?? '';
+      await widget.getByLabel('Microphone').selectOption(other);
+      await until(
+        'the microphone track is replaced',
+        () =>
+          user.evaluate(async () => {
+            const widget = document.querySelector('switchboard-call') as unknown as WidgetLike;
+            let sent = '';
+            (await widget.getStats())?.forEach(
+              (s: { type: string; kind?: string; trackIdentifier?: string }) => {
+                if (s.type === 'media-source' && s.kind === 'audio') sent = s.trackIdentifier ?? '';
+              },
+            );
+            const local = widget.shadowRoot?.querySelector<HTMLVideoElement>('video.local');
+            const track = (local?.srcObject as MediaStream | null)?.getAudioTracks()[0];
+            return { sent, track: track?.id, deviceId: track?.getSettings().deviceId };
+          }),
+        (v) => v.deviceId === other && v.sent === v.track,
       );
       // Mute is a toggle with its state announced.
       await widget.getByRole('button', { name: 'Mute microphone' }).click();

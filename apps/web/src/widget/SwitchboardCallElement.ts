@@ -1,5 +1,6 @@
 import { CallSession } from './CallSession.js';
 import { errorText, waitText } from './errorText.js';
+import { HoldMusic } from './HoldMusic.js';
 import { WIDGET_CSS } from './styles.js';
 import { INITIAL_SNAPSHOT, isLive, type WidgetSnapshot, type WidgetStateName } from './widgetState.js';
 
@@ -41,6 +42,7 @@ const TEMPLATE = `
   <div class="actions">
     <button type="button" class="start primary"></button>
     <button type="button" class="callback" hidden>Call me back instead</button>
+    <button type="button" class="music" aria-pressed="true" hidden>Hold music</button>
     <button type="button" class="mute" aria-pressed="false" hidden>Mute microphone</button>
     <button type="button" class="camera" aria-pressed="false" hidden>Turn camera off</button>
     <button type="button" class="hangup danger" hidden></button>
@@ -65,6 +67,8 @@ export class SwitchboardCallElement extends HTMLElement {
   #snapshot: WidgetSnapshot = INITIAL_SNAPSHOT;
   #micMuted = false;
   #cameraOff = false;
+  readonly #music = new HoldMusic();
+  #musicWanted = true;
 
   constructor() {
     super();
@@ -76,6 +80,10 @@ export class SwitchboardCallElement extends HTMLElement {
     this.#el('.start').addEventListener('click', () => void this.start());
     this.#el('.hangup').addEventListener('click', () => void this.hangUp());
     this.#el('.callback').addEventListener('click', () => void this.requestCallback());
+    this.#el('.music').addEventListener('click', () => {
+      this.#musicWanted = !this.#musicWanted;
+      this.#render();
+    });
     this.#el('.mute').addEventListener('click', () => void this.#toggle('audio'));
     this.#el('.camera').addEventListener('click', () => void this.#toggle('video'));
     this.#el<HTMLSelectElement>('.mic').addEventListener('change', (e) =>
@@ -91,6 +99,7 @@ export class SwitchboardCallElement extends HTMLElement {
   }
 
   disconnectedCallback(): void {
+    this.#music.close();
     void this.#session?.close();
     this.#session = null;
   }
@@ -216,6 +225,11 @@ export class SwitchboardCallElement extends HTMLElement {
     hangup.hidden = !live;
     hangup.textContent = inCall ? 'Hang up' : 'Leave the queue';
     this.#el('.callback').hidden = s.state !== 'waiting';
+    const music = this.#el('.music');
+    music.hidden = s.state !== 'waiting';
+    music.setAttribute('aria-pressed', String(this.#musicWanted));
+    if (s.state === 'waiting' && this.#musicWanted) this.#music.start();
+    else this.#music.stop();
     const mute = this.#el('.mute');
     mute.hidden = !inCall;
     mute.setAttribute('aria-pressed', String(this.#micMuted));
