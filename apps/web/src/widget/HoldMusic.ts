@@ -14,7 +14,8 @@ export class HoldMusic {
   /** Starts the loop (call from a user gesture, or the browser keeps it suspended). */
   start(): void {
     if (this.#timer || typeof AudioContext === 'undefined') return;
-    const context = (this.#context ??= new AudioContext());
+    this.#context ??= new AudioContext();
+    const context = this.#context;
     void context.resume().catch(() => undefined);
     // A slow C-major arpeggio: calm, and clearly not a ringing tone.
     const notes = [261.63, 329.63, 392.0, 523.25, 392.0, 329.63];
