@@ -147,6 +147,14 @@ export const ERRORS = {
     status: 409,
     doc: 'The action does not apply in the current state of the agent, contact or offer (the error data names the state).',
   },
+  SB_ERR_WIDGET_KEY_INVALID: {
+    status: 401,
+    doc: 'The widget key is not one of the configured `web.widgetKeys` (or widget keys are off); no token was minted.',
+  },
+  SB_ERR_ORIGIN_NOT_ALLOWED: {
+    status: 403,
+    doc: 'The page’s Origin is not among the widget key’s allowed origins (or the request has no Origin); no token was minted.',
+  },
   SB_ERR_INTERNAL: {
     status: 500,
     doc: 'An unexpected server fault; the request was not applied. The log has the details under the request id.',

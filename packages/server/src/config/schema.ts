@@ -220,6 +220,44 @@ export const ConfigSchema = z
           .describe(
             'Serve GET /v1/demo/token (a 15-minute token for one call) and GET /v1/tester/token (a 15-minute tester-only token) without an API key, for the demo and tester pages. Default: on except in production.',
           ),
+        widgetKeys: z
+          .array(
+            z
+              .object({
+                key: z
+                  .string()
+                  .min(8)
+                  .max(128)
+                  .regex(/^[\w.-]+$/)
+                  .describe(
+                    'The public key a page puts in `widget-key` (not a secret: it is visible in the page).',
+                  ),
+                origins: z
+                  .array(z.string().regex(/^(self|\*|https?:\/\/[^/\s]+)$/))
+                  .min(1)
+                  .max(64)
+                  .describe(
+                    'Origins allowed to use the key, e.g. "https://shop.example.com"; "self" is this platform’s own origin; "*" any origin (demos only).',
+                  ),
+                queues: z
+                  .array(
+                    z
+                      .string()
+                      .min(1)
+                      .max(128)
+                      .regex(/^[^*]+$/),
+                  )
+                  .min(1)
+                  .max(64)
+                  .describe('Queues a token minted with this key may enqueue to ("*" is not allowed).'),
+              })
+              .strict(),
+          )
+          .max(256)
+          .optional()
+          .describe(
+            'Public widget keys: POST /v1/widget/token?key=… mints a 10-minute user token for these queues when the request’s Origin is allowed (rate-limited per address by http.tokenRequestsPerMinute). Default: none in production; otherwise one demo key, "sb-demo-widget", for the queue "sales" from the platform’s own origin (see docs/widget.md).',
+          ),
       })
       .strict()
       .prefault({}),

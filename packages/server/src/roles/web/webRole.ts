@@ -6,8 +6,11 @@ import { testerCallId } from '@switchboard/tester';
 import { z } from 'zod';
 import { route } from '../../http/routes.js';
 import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
+import { WidgetKeys } from './WidgetKeys.js';
 
 const DEMO_TOKEN_TTL_SECONDS = 15 * 60;
+/** Widget tokens live shorter than demo tokens: a page fetches a fresh one per session. */
+const WIDGET_TOKEN_TTL_SECONDS = 10 * 60;
 
 /** The built web pages: configured, or `apps/web/dist` of this checkout. */
 export function webRoot(configured: string | undefined): string {
@@ -38,7 +41,9 @@ export function webRole(ctx: RoleContext): RoleHandle {
         voipUrl: z.string(),
         fallbackWebsocketUrl: z.string().describe('WSS on the HTTPS port, for networks that open only 443.'),
       }),
-      handler: (_input, request) => {
+      handler: (_input, request, reply) => {
+        // Public facts, read by widgets embedded in other sites' pages.
+        reply.header('access-control-allow-origin', '*');
         // The host the browser used, so the page works under any name that reaches us.
         const host = (request.headers.host ?? config.publicHost).replace(/:\d+$/, '');
         const ports = ctx.listening();
@@ -107,6 +112,43 @@ export function webRole(ctx: RoleContext): RoleHandle {
           // The probe role lets a tester token join exactly this call (the WebRTC leg).
           const callId = testerCallId(identity) as string;
           return { token: minted.token, identity, callId, expiresAt: minted.expiresAt };
+        },
+      }),
+    );
+  }
+  const widgetKeys = WidgetKeys.fromConfig(config);
+  if (widgetKeys.size > 0 && apiKey) {
+    ctx.webRoutes.push(
+      route({
+        method: 'POST',
+        url: '/v1/widget/token',
+        summary:
+          'A 10-minute user token for the call widget, bought with a public widget key (web.widgetKeys) from an allowed page origin; it may enqueue only to the key’s queues.',
+        tags: ['web', 'widget'],
+        auth: 'none',
+        // In the query, not a JSON body, so a cross-origin page sends a simple request (no preflight).
+        query: z.object({ key: z.string().min(1).max(128) }).strict(),
+        response: z.object({
+          token: z.string(),
+          identity: z.string(),
+          queues: z.array(z.string()),
+          expiresAt: z.string(),
+        }),
+        rateLimitPerMinute: config.http.tokenRequestsPerMinute,
+        handler: async ({ query }, request, reply) => {
+          const origin = request.headers.origin;
+          // Errors too must be readable by the page, or the widget could not say what is wrong.
+          if (origin) reply.header('access-control-allow-origin', origin).header('vary', 'origin');
+          const key = widgetKeys.authorize(query.key, origin, request.headers.host);
+          const identity = `widget-${randomBytes(6).toString('hex')}`;
+          const minted = await ctx.tokens.mint({
+            apiKey,
+            identity,
+            grants: { queues: [...key.queues] },
+            ttlSeconds: WIDGET_TOKEN_TTL_SECONDS,
+          });
+          ctx.log.debug({ identity, origin, queues: key.queues }, 'widget token minted');
+          return { token: minted.token, identity, queues: [...key.queues], expiresAt: minted.expiresAt };
         },
       }),
     );
