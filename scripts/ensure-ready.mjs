@@ -25,6 +25,8 @@ export function ensureReady() {
   console.log('[setup] building (tsc -b, web pages)…');
   run('npx', ['tsc', '-b']);
   run('npx', ['tsc', '-p', 'apps/web']);
+  // The pages' pure logic (widget state, error texts) compiles for Node's test runner too.
+  run('npx', ['tsc', '-p', 'apps/web/tsconfig.unit.json']);
   run('npx', ['vite', 'build', '--logLevel', 'warn', 'apps/web']);
   // npm links bins at install time, before dist/ exists: make the CLIs executable now.
   for (const bin of ['packages/server/dist/cli/main.js', 'packages/tester/dist/cli/main.js']) {

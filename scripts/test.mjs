@@ -1,7 +1,7 @@
 // The one test command (`npm test`, and `.ci/run`): system packages, npm dependencies,
 // build, lint + format check, then every test file with Node's test runner.
 //   npm test                 everything
-//   npm test -- unit         only unit tests (packages/*/src)
+//   npm test -- unit         only unit tests (packages/*/src, apps/web/src)
 //   npm test -- <substring>  only test files whose path contains it
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -34,9 +34,12 @@ function testFiles(dir) {
 }
 
 const packagesDir = path.join(root, 'packages');
-const unit = readdirSync(packagesDir).flatMap((pkg) => {
+const unit = [
+  ...readdirSync(packagesDir).map((pkg) => path.join(packagesDir, pkg, 'dist')),
+  path.join(root, 'apps', 'web', 'test', 'dist'),
+].flatMap((dir) => {
   try {
-    return testFiles(path.join(packagesDir, pkg, 'dist'));
+    return testFiles(dir);
   } catch {
     return [];
   }

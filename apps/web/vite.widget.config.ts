@@ -12,18 +12,6 @@ export default defineConfig({
   root: resolve(import.meta.dirname),
   logLevel: 'warn',
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-  // The protocol's run-time part only, without zod (see src/widget/protocolRuntime.ts);
-  // SB_WIDGET_FULL_PROTOCOL=1 builds with the whole package (bench/web/widget-size.mjs compares).
-  resolve: {
-    alias: process.env.SB_WIDGET_FULL_PROTOCOL
-      ? []
-      : [
-          {
-            find: /^@switchboard\/protocol$/,
-            replacement: resolve(import.meta.dirname, 'src/widget/protocolRuntime.ts'),
-          },
-        ],
-  },
   build: {
     outDir: resolve(import.meta.dirname, 'dist/widget'),
     // The page build owns dist/ (and empties it); this build only adds its own folder.

@@ -1,10 +1,10 @@
 // Prints the gzipped size of the call widget bundle (apps/web/src/widget), built the way it
-// ships (one IIFE, minified) in three cuts:
+// ships (one IIFE, minified) in two cuts:
 //   shipped         — what /widget/switchboard-call.js weighs: widget UI + SDK + the protocol's
-//                     run-time part (errors and constants, no zod: src/widget/protocolRuntime.ts)
+//                     run-time part (`@switchboard/protocol/runtime`: errors and constants, no zod)
 //   ui only         — the widget's own code, with @switchboard/sdk left out (external)
-//   with zod        — the same, built against the whole @switchboard/protocol index (which loads
-//                     every zod schema): what the widget would weigh without the alias
+// The last column says whether zod slipped in (the SDK must import values only from
+// `@switchboard/protocol/runtime`; the schemas weigh ≈ 29 kB gzipped).
 // Needs `npx tsc -b` first (the SDK and protocol are consumed from their dist/).
 // Usage: node bench/web/widget-size.mjs [--json]
 import { fileURLToPath } from 'node:url';
@@ -13,15 +13,13 @@ import { build } from 'vite';
 
 const web = fileURLToPath(new URL('../../apps/web/', import.meta.url));
 
-async function size(label, extra, env = {}) {
-  Object.assign(process.env, env);
+async function size(label, extra) {
   const out = await build({
     configFile: `${web}vite.widget.config.ts`,
     logLevel: 'silent',
     build: { write: false, sourcemap: false, ...extra.build },
     ...(extra.resolve ? { resolve: extra.resolve } : {}),
   });
-  for (const k of Object.keys(env)) delete process.env[k];
   const outputs = (Array.isArray(out) ? out : [out]).flatMap((o) => o.output);
   const js = outputs.find((o) => o.type === 'chunk');
   const bytes = Buffer.from(js.code);
@@ -41,7 +39,6 @@ const rows = [
       rollupOptions: { external: ['@switchboard/sdk'], output: { globals: { '@switchboard/sdk': 'SB' } } },
     },
   }),
-  await size('UI + SDK + whole protocol (zod)', { build: {} }, { SB_WIDGET_FULL_PROTOCOL: '1' }),
 ];
 if (process.argv.includes('--json')) console.log(JSON.stringify(rows, null, 2));
 else {

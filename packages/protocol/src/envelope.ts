@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorBody } from './errors.js';
+import { PROTOCOL_VERSION } from './runtime.js';
 
-/** The protocol version this build speaks. Frames carry it in `v`. */
-export const PROTOCOL_VERSION = 1;
+export { isEventFrame, PROTOCOL_VERSION } from './runtime.js';
 export const SUPPORTED_VERSIONS: readonly number[] = [PROTOCOL_VERSION];
 
 /** A client's request id, echoed in the response's `re`. */
@@ -52,10 +52,6 @@ export interface EventFrame {
   seq: number;
   event: string;
   data: unknown;
-}
-
-export function isEventFrame(frame: ServerFrame): frame is EventFrame {
-  return 'event' in frame;
 }
 
 export const ServerFrameSchema = z.union([

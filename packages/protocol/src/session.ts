@@ -45,5 +45,4 @@ export const PollQuerySchema = z
   })
   .strict();
 
-/** Headers a long-poll client sends with every call after session creation. */
-export const RESUME_KEY_HEADER = 'x-switchboard-resume-key';
+export { RESUME_KEY_HEADER } from './runtime.js';

@@ -1,16 +1,14 @@
-import {
-  type ErrorBody,
-  type EventData,
-  type EventType,
-  isEventFrame,
-  PROTOCOL_VERSION,
-  type RequestParams,
-  type RequestResult,
-  type RequestType,
-  type ServerFrame,
-  type SessionInfo,
-  SwitchboardError,
+import type {
+  ErrorBody,
+  EventData,
+  EventType,
+  RequestParams,
+  RequestResult,
+  RequestType,
+  ServerFrame,
+  SessionInfo,
 } from '@switchboard/protocol';
+import { isEventFrame, PROTOCOL_VERSION, SwitchboardError } from '@switchboard/protocol/runtime';
 import type {
   ClientTransport,
   FetchLike,

@@ -170,8 +170,8 @@ export class CallSession {
     } catch (err) {
       const code = codeOf(err);
       if (err instanceof Failure || (code && CONNECT_REFUSALS.test(code))) throw err;
-      // Anything else means no transport got through (the SDK reports an unreachable
-      // WebSocket as SB_ERR_SESSION_NOT_FOUND "Could not connect"): the network is in the way.
+      // Anything else (SB_ERR_UNREACHABLE from every route) means no transport got through:
+      // the network is in the way.
       const detail = `${code ?? ''} ${(err as Error)?.message ?? err}`.trim();
       throw failure('WIDGET_NETWORK_BLOCKED', `signalling unreachable: ${detail}`);
     }

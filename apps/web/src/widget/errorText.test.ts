@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ERROR_CODES } from '@switchboard/protocol';
+import { ERROR_CODES } from '@switchboard/protocol/runtime';
 import { errorText, mediaErrorCode, waitText } from './errorText.js';
 
 describe('widget error texts', () => {

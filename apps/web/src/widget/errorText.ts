@@ -61,6 +61,7 @@ const SERVER_TEXT: Record<ErrorCode, string> = {
   SB_ERR_TOO_MANY_CONNECTIONS: `Too many calls from your network at once. ${TRY_LATER}`,
   SB_ERR_AUTH_REQUIRED: SITE,
   SB_ERR_AUTH_TIMEOUT: `The connection was too slow to start. ${RELOAD}`,
+  SB_ERR_UNREACHABLE: 'We cannot reach the call service from your network. A firewall or proxy may block it.',
   SB_ERR_TOKEN_EXPIRED: `Your session has expired. ${RELOAD}`,
   SB_ERR_TOKEN_INVALID: SITE,
   SB_ERR_FORBIDDEN: SITE,

@@ -1,9 +1,5 @@
-import {
-  type EventData,
-  type IceConfiguration,
-  type RequestResult,
-  SwitchboardError,
-} from '@switchboard/protocol';
+import type { EventData, IceConfiguration, RequestResult } from '@switchboard/protocol';
+import { SwitchboardError } from '@switchboard/protocol/runtime';
 import type { SignallingClient } from '../SignallingClient.js';
 
 type ParticipantInfo = RequestResult<'call.join'>['participants'][number];

@@ -1,11 +1,5 @@
-import {
-  type ErrorBody,
-  RESUME_KEY_HEADER,
-  type RequestFrame,
-  type ServerFrame,
-  type SessionInfo,
-  SwitchboardError,
-} from '@switchboard/protocol';
+import type { ErrorBody, RequestFrame, ServerFrame, SessionInfo } from '@switchboard/protocol';
+import { RESUME_KEY_HEADER, SwitchboardError } from '@switchboard/protocol/runtime';
 import type { ClientTransport, FetchLike, Handshake, TransportHandlers } from './ClientTransport.js';
 
 interface PollBody {

@@ -1,11 +1,5 @@
-import {
-  type ErrorBody,
-  PROTOCOL_VERSION,
-  type RequestFrame,
-  type ServerFrame,
-  type SessionInfo,
-  SwitchboardError,
-} from '@switchboard/protocol';
+import type { ErrorBody, RequestFrame, ServerFrame, SessionInfo } from '@switchboard/protocol';
+import { PROTOCOL_VERSION, SwitchboardError } from '@switchboard/protocol/runtime';
 import type {
   ClientTransport,
   Handshake,
@@ -100,8 +94,9 @@ export class WebSocketClientTransport implements ClientTransport {
           reject(
             error
               ? SwitchboardError.fromBody(error)
-              : new SwitchboardError(
-                  'SB_ERR_SESSION_NOT_FOUND',
+              : // Not SESSION_NOT_FOUND: a resume would take that as final and stop retrying.
+                new SwitchboardError(
+                  'SB_ERR_UNREACHABLE',
                   `Could not connect to ${this.#url} (close ${event.code}).`,
                 ),
           );

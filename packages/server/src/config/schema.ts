@@ -300,7 +300,7 @@ export const ConfigSchema = z
           .boolean()
           .default(false)
           .describe(
-            'Also offer a passive ICE-TCP candidate (RFC 6544) on each participant\'s port number, for networks that drop UDP but allow TCP to the media ranges. Off by default: one more listening socket per participant; TURN over TCP/TLS covers most such networks.',
+            "Also offer a passive ICE-TCP candidate (RFC 6544) on each participant's port number, for networks that drop UDP but allow TCP to the media ranges. Off by default: one more listening socket per participant; TURN over TCP/TLS covers most such networks.",
           ),
         forwarding: z
           .enum(['werift', 'fast'])
