@@ -71,13 +71,14 @@ async function main(): Promise<void> {
   if (role === 'agent') {
     const agentId = params.get('agent') ?? '';
     $('title').textContent = `Agent ${agentId}`;
-    await client.request('agent.login', { agentId, status: { kind: 'Ready' } });
-    say('Ready — waiting for a call.');
+    // Listen before logging in: a contact already waiting is offered at login.
     client.on('agent.offer', async (offer) => {
       state.events.push('offer');
       say(`Incoming call from queue ${offer.queueId}…`);
       if (params.get('autoaccept') === '1') await client.request('agent.accept', { offerId: offer.offerId });
     });
+    await client.request('agent.login', { agentId, status: { kind: 'Ready' } });
+    if (!state.events.includes('offer')) say('Ready — waiting for a call.');
     hangup.onclick = async () => {
       if (!state.contactId) return;
       await client.request('agent.hangup', { contactId: state.contactId });
