@@ -10,6 +10,8 @@ export interface PageMedia {
   localType?: string;
   localProtocol?: string;
   relayProtocol?: string;
+  /** mimeType of the received video (e.g. video/VP8). */
+  videoCodec?: string;
 }
 
 /** Polls the demo page until it decodes video and audio (or the time is up); returns what it saw. */
@@ -32,7 +34,10 @@ export async function untilDecoding(page: Page, timeoutMs: number): Promise<Page
         byId.set(s.id as string, s);
       });
       for (const s of byId.values()) {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') out.frames += Number(s.framesDecoded ?? 0);
+        if (s.type === 'inbound-rtp' && s.kind === 'video') {
+          out.frames += Number(s.framesDecoded ?? 0);
+          out.videoCodec = byId.get(s.codecId as string)?.mimeType as string | undefined;
+        }
         if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audio += Number(s.packetsReceived ?? 0);
         if (s.type === 'transport' && s.selectedCandidatePairId) {
           const selected = byId.get(s.selectedCandidatePairId as string);

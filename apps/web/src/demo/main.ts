@@ -36,6 +36,7 @@ async function join(callId: string): Promise<void> {
   const call = await Call.join(client, callId, {
     ...(stream ? { stream } : {}),
     ...(params.get('name') ? { name: params.get('name') as string } : {}),
+    ...(params.get('codec') === 'h264' ? { videoCodec: 'H264' as const } : {}),
   });
   window.switchboardDemo = { client, call, remoteTracks };
 

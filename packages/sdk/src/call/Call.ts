@@ -30,6 +30,12 @@ export interface JoinOptions {
   stream?: MediaStream;
   /** Longest wait for local ICE gathering before an SDP is sent anyway. */
   gatheringTimeoutMs?: number;
+  /**
+   * Video codec to publish with when the browser has it (`setCodecPreferences`): the server
+   * forwards it as-is, so every subscriber must be able to decode it. Default: the browser's
+   * order (VP8 first in Chromium and Firefox).
+   */
+  videoCodec?: 'VP8' | 'H264';
 }
 
 type Listener<T> = (data: T) => void;
@@ -48,6 +54,7 @@ export class Call {
   /** Every remote track received so far (a late `track` listener gets these first). */
   readonly remoteTracks: CallEvents['track'][] = [];
   readonly #client: SignallingClient;
+  readonly #videoCodec: JoinOptions['videoCodec'];
   readonly #listeners = new Map<keyof CallEvents, Set<Listener<never>>>();
   readonly #off: (() => void)[] = [];
   readonly #gatheringTimeoutMs: number;
@@ -62,6 +69,7 @@ export class Call {
     this.participantId = joined.participantId;
     this.ice = joined.ice;
     this.#gatheringTimeoutMs = options.gatheringTimeoutMs ?? 3000;
+    this.#videoCodec = options.videoCodec;
     for (const p of joined.participants) this.participants.set(p.participantId, p);
     const Pc = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
     this.pc = new Pc({
@@ -167,8 +175,10 @@ export class Call {
 
   /** Publishes the tracks of a local stream (camera and/or microphone). */
   publish(stream: MediaStream): Promise<void> {
-    for (const track of stream.getTracks())
-      this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    for (const track of stream.getTracks()) {
+      const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      if (track.kind === 'video' && this.#videoCodec) preferCodec(transceiver, this.#videoCodec);
+    }
     return this.#queue(() => this.#offer());
   }
 
@@ -262,4 +272,20 @@ export class Call {
       check();
     });
   }
+}
+
+/**
+ * Puts `codec` first in a video transceiver's preferences (keeping the rest, RTX included),
+ * where the browser supports `setCodecPreferences`; elsewhere (libwebrtc in Node) a no-op.
+ */
+function preferCodec(transceiver: RTCRtpTransceiver, codec: 'VP8' | 'H264'): void {
+  const capabilities = globalThis.RTCRtpReceiver?.getCapabilities?.('video')?.codecs;
+  if (!capabilities || typeof transceiver.setCodecPreferences !== 'function') return;
+  const mime = `video/${codec}`.toLowerCase();
+  const wanted = capabilities.filter((c) => c.mimeType.toLowerCase() === mime);
+  if (wanted.length === 0) return;
+  transceiver.setCodecPreferences([
+    ...wanted,
+    ...capabilities.filter((c) => c.mimeType.toLowerCase() !== mime),
+  ]);
 }
