@@ -1,8 +1,16 @@
-import { type EventData, type EventType, type Grants, SwitchboardError } from '@switchboard/protocol';
+import {
+  type EventData,
+  type EventType,
+  type Grants,
+  SwitchboardError,
+  type Verdict,
+  worstVerdict,
+} from '@switchboard/protocol';
 import { AcdService } from '../../acd/AcdService.js';
 import type { AcdStore } from '../../acd/AcdStore.js';
-import type { Actor, ChosenStatus, ContactView } from '../../acd/AcdTypes.js';
+import type { Actor, ChosenStatus, ContactView, QualitySummary } from '../../acd/AcdTypes.js';
 import { SqliteAcdStore } from '../../acd/SqliteAcdStore.js';
+import type { ParticipantQuality } from '../../media/MediaTypes.js';
 import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
 import type { SignallingSession } from '../../signalling/SignallingSession.js';
 import { AcdMetrics } from './AcdMetrics.js';
@@ -45,6 +53,31 @@ function userOf(session: SignallingSession): Actor {
 
 function chosen(status: 'Ready' | 'NotReady', reason: string | undefined): ChosenStatus {
   return status === 'Ready' ? { kind: 'Ready' } : { kind: 'NotReady', reason: reason ?? 'break' };
+}
+
+/** Consecutive quality samples (5 s apart by default) that change an agent's network verdict. */
+const QUALITY_STREAK = 2;
+/** The network verdict's reason when live call quality set it. */
+const CALL_QUALITY_REASON = 'call-quality';
+
+/** One side's quality sample reduced to the figures the dashboard shows. */
+function qualityOfSide(q: ParticipantQuality): {
+  rttMs: number | null;
+  jitterMs: number;
+  lossPercent: number;
+  mos: number;
+  /** RTT, jitter and loss only (see gateOnCallQuality). */
+  networkVerdict: 'pass' | 'warn' | 'fail';
+} {
+  let jitterMs = 0;
+  let lossPercent = 0;
+  const verdicts: Verdict[] = [];
+  for (const stream of q.streams) {
+    jitterMs = Math.max(jitterMs, stream.jitterMs);
+    lossPercent = Math.max(lossPercent, stream.lossPercent);
+    for (const j of stream.judgements) if (j.metric !== 'bitrateKbps') verdicts.push(j.verdict);
+  }
+  return { rttMs: q.rttMs, jitterMs, lossPercent, mos: q.mos, networkVerdict: worstVerdict(verdicts) };
 }
 
 /** How long the user's and the agent's media may take to start flowing after accept. */
@@ -480,6 +513,27 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     };
   });
 
+  d.handle('agent.networkReport', ({ ok, reason, summary }, { session }) => {
+    const actor = agentOf(session);
+    log.info({ agentId: actor.agentId, ok, reason, summary }, 'agent network report');
+    const view = acd.setAgentNetworkVerdict(actor.agentId, { ok, reason: reason ?? 'connectivity-check' });
+    return { agent: agentToWire(view) };
+  });
+
+  d.handle('supervisor.monitor', ({ contactId }, { session }) => {
+    const c = acd.getContact(contactId);
+    if (c.state !== 'connecting' && c.state !== 'oncall') {
+      throw new SwitchboardError('SB_ERR_CALL_NOT_FOUND', `Contact "${contactId}" is not on a call.`, {
+        contactId,
+        state: c.state,
+      });
+    }
+    const callId = callIdFor(contactId);
+    ctx.calls.allowMonitor(session.id, callId);
+    log.info({ contactId, callId, supervisor: session.identity }, 'silent monitoring allowed');
+    return { contactId, callId, agentId: c.agentId };
+  });
+
   d.handle('acd.subscribe', (params, { session }) => {
     const filter = params?.queueIds ? new Set(params.queueIds) : null;
     for (const q of filter ?? []) acd.getQueue(q);
@@ -584,7 +638,88 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
       log.warn({ err, contactId, reason }, 'could not end the ACD call after a media leave');
     }
   });
+  // --- Live quality: to supervisors (`acd.quality`), the call record, and the agent's network gate.
+  /** participantId → who it is in which ACD call (hidden monitors are never announced here). */
+  const callMembers = new Map<string, { callId: string; identity: string }>();
+  /** contactId → the worst sample so far (for the call record). */
+  const worstQuality = new Map<string, QualitySummary>();
+  /** agentId → consecutive failing (positive) or passing (negative) samples. */
+  const agentStreak = new Map<string, number>();
+  ctx.calls.events.on('joined', ({ callId, identity, participantId }) => {
+    if (contactIdOfCall(callId) !== undefined) callMembers.set(participantId, { callId, identity });
+  });
+  ctx.calls.events.on('left', ({ participantId }) => callMembers.delete(participantId));
+  ctx.media.observer.on('quality', (q) => {
+    const member = callMembers.get(q.participantId);
+    const contactId = contactIdOfCall(q.roomId);
+    if (!member || contactId === undefined) return;
+    let contact: ContactView;
+    try {
+      contact = acd.getContact(contactId);
+    } catch {
+      return;
+    }
+    if (contact.state !== 'oncall' && contact.state !== 'connecting') return;
+    const side = sideOf(contactId, member.identity);
+    if (!side) return;
+    const sample = qualityOfSide(q);
+    const worst = worstQuality.get(contactId);
+    if (!worst || (worst.mos ?? 5) > sample.mos) {
+      worstQuality.set(contactId, {
+        mos: sample.mos,
+        ...(sample.rttMs !== null ? { rttMs: sample.rttMs } : {}),
+        jitterMs: sample.jitterMs,
+        lossPercent: sample.lossPercent,
+        verdict: sample.networkVerdict,
+      });
+    }
+    if (supervisors.size > 0) {
+      toSupervisors([contact.queueId], 'acd.quality', {
+        contactId,
+        callId: q.roomId,
+        queueId: contact.queueId,
+        agentId: contact.agentId,
+        side,
+        participantId: q.participantId,
+        at: q.at,
+        rttMs: sample.rttMs,
+        jitterMs: sample.jitterMs,
+        lossPercent: sample.lossPercent,
+        mos: sample.mos,
+        inboundKbps: q.inboundKbps,
+        outboundKbps: q.outboundKbps,
+        verdict: q.verdict,
+      });
+    }
+    if (side === 'agent' && contact.agentId !== null)
+      gateOnCallQuality(contact.agentId, sample.networkVerdict);
+  });
+
+  /**
+   * The agent's live call quality sets its network verdict: a few failing samples in a row
+   * (RTT, jitter or loss beyond the spec; bitrate is left out — a muted camera is not a bad
+   * network) mark it not ok; as many passing ones clear a verdict this gate set.
+   */
+  function gateOnCallQuality(agentId: string, verdict: 'pass' | 'warn' | 'fail'): void {
+    const prev = agentStreak.get(agentId) ?? 0;
+    const streak = verdict === 'fail' ? Math.max(prev, 0) + 1 : Math.min(prev, 0) - 1;
+    agentStreak.set(agentId, streak);
+    try {
+      const network = acd.getAgent(agentId).network;
+      if (streak >= QUALITY_STREAK && network.ok) {
+        acd.setAgentNetworkVerdict(agentId, { ok: false, reason: CALL_QUALITY_REASON });
+      } else if (streak <= -QUALITY_STREAK && !network.ok && network.reason === CALL_QUALITY_REASON) {
+        acd.setAgentNetworkVerdict(agentId, { ok: true });
+      }
+    } catch (err) {
+      log.warn({ err, agentId }, 'could not set the network verdict from call quality');
+    }
+  }
+
   acd.on('callEnded', (e) => {
+    const summary = worstQuality.get(e.contactId);
+    worstQuality.delete(e.contactId);
+    if (summary) quietly('setCallQuality', () => acd.setCallQuality(e.contactId, summary));
     endSetup(callIdFor(e.contactId));
     void ctx.calls.closeCall(callIdFor(e.contactId));
   });

@@ -27,6 +27,7 @@ export function agentToWire(a: AgentView): EventData<'agent.state'> {
     wrapUps: a.wrapUps,
     callsHandled: a.callsHandled,
     talkMs: a.talkMs,
+    network: { ...a.network },
   };
 }
 
