@@ -14,6 +14,8 @@ export default defineConfig({
         demo: resolve(import.meta.dirname, 'demo/index.html'),
         acdDemo: resolve(import.meta.dirname, 'acd-demo/index.html'),
         tester: resolve(import.meta.dirname, 'tester/index.html'),
+        agent: resolve(import.meta.dirname, 'agent/index.html'),
+        supervisor: resolve(import.meta.dirname, 'supervisor/index.html'),
       },
     },
   },
