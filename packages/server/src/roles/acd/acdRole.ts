@@ -4,21 +4,20 @@ import {
   type Grants,
   SwitchboardError,
   type Verdict,
-  worstVerdict,
 } from '@switchboard/protocol';
 import { AcdService } from '../../acd/AcdService.js';
 import type { AcdStore } from '../../acd/AcdStore.js';
 import type { Actor, ChosenStatus, ContactView, QualitySummary } from '../../acd/AcdTypes.js';
 import { SqliteAcdStore } from '../../acd/SqliteAcdStore.js';
-import type { ParticipantQuality } from '../../media/MediaTypes.js';
 import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
 import type { SignallingSession } from '../../signalling/SignallingSession.js';
 import { AcdMetrics } from './AcdMetrics.js';
+import { AgentQualityGate } from './AgentQualityGate.js';
 import { acdRoutes } from './acdRoutes.js';
 import { OutboxAcdStore } from './webhooks/OutboxAcdStore.js';
 import { WebhookDispatcher } from './webhooks/WebhookDispatcher.js';
 import { WebhookOutbox } from './webhooks/WebhookOutbox.js';
-import { agentToWire, callIdFor, contactIdOfCall, contactInfo, contactSummary } from './wire.js';
+import { agentToWire, callIdFor, contactIdOfCall, contactInfo, contactSummary, sideQuality } from './wire.js';
 
 /** What the ACD role gives the platform (and the media wiring) besides `close()`. */
 export interface AcdRoleHandle extends RoleHandle {
@@ -53,31 +52,6 @@ function userOf(session: SignallingSession): Actor {
 
 function chosen(status: 'Ready' | 'NotReady', reason: string | undefined): ChosenStatus {
   return status === 'Ready' ? { kind: 'Ready' } : { kind: 'NotReady', reason: reason ?? 'break' };
-}
-
-/** Consecutive quality samples (5 s apart by default) that change an agent's network verdict. */
-const QUALITY_STREAK = 2;
-/** The network verdict's reason when live call quality set it. */
-const CALL_QUALITY_REASON = 'call-quality';
-
-/** One side's quality sample reduced to the figures the dashboard shows. */
-function qualityOfSide(q: ParticipantQuality): {
-  rttMs: number | null;
-  jitterMs: number;
-  lossPercent: number;
-  mos: number;
-  /** RTT, jitter and loss only (see gateOnCallQuality). */
-  networkVerdict: 'pass' | 'warn' | 'fail';
-} {
-  let jitterMs = 0;
-  let lossPercent = 0;
-  const verdicts: Verdict[] = [];
-  for (const stream of q.streams) {
-    jitterMs = Math.max(jitterMs, stream.jitterMs);
-    lossPercent = Math.max(lossPercent, stream.lossPercent);
-    for (const j of stream.judgements) if (j.metric !== 'bitrateKbps') verdicts.push(j.verdict);
-  }
-  return { rttMs: q.rttMs, jitterMs, lossPercent, mos: q.mos, networkVerdict: worstVerdict(verdicts) };
 }
 
 /** How long the user's and the agent's media may take to start flowing after accept. */
@@ -643,8 +617,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
   const callMembers = new Map<string, { callId: string; identity: string }>();
   /** contactId → the worst sample so far (for the call record). */
   const worstQuality = new Map<string, QualitySummary>();
-  /** agentId → consecutive failing (positive) or passing (negative) samples. */
-  const agentStreak = new Map<string, number>();
+  const gate = new AgentQualityGate();
   ctx.calls.events.on('joined', ({ callId, identity, participantId }) => {
     if (contactIdOfCall(callId) !== undefined) callMembers.set(participantId, { callId, identity });
   });
@@ -662,7 +635,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     if (contact.state !== 'oncall' && contact.state !== 'connecting') return;
     const side = sideOf(contactId, member.identity);
     if (!side) return;
-    const sample = qualityOfSide(q);
+    const sample = sideQuality(q);
     const worst = worstQuality.get(contactId);
     if (!worst || (worst.mos ?? 5) > sample.mos) {
       worstQuality.set(contactId, {
@@ -695,22 +668,10 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
       gateOnCallQuality(contact.agentId, sample.networkVerdict);
   });
 
-  /**
-   * The agent's live call quality sets its network verdict: a few failing samples in a row
-   * (RTT, jitter or loss beyond the spec; bitrate is left out — a muted camera is not a bad
-   * network) mark it not ok; as many passing ones clear a verdict this gate set.
-   */
-  function gateOnCallQuality(agentId: string, verdict: 'pass' | 'warn' | 'fail'): void {
-    const prev = agentStreak.get(agentId) ?? 0;
-    const streak = verdict === 'fail' ? Math.max(prev, 0) + 1 : Math.min(prev, 0) - 1;
-    agentStreak.set(agentId, streak);
+  function gateOnCallQuality(agentId: string, verdict: Verdict): void {
     try {
-      const network = acd.getAgent(agentId).network;
-      if (streak >= QUALITY_STREAK && network.ok) {
-        acd.setAgentNetworkVerdict(agentId, { ok: false, reason: CALL_QUALITY_REASON });
-      } else if (streak <= -QUALITY_STREAK && !network.ok && network.reason === CALL_QUALITY_REASON) {
-        acd.setAgentNetworkVerdict(agentId, { ok: true });
-      }
+      const change = gate.sample(agentId, verdict, acd.getAgent(agentId).network);
+      if (change) acd.setAgentNetworkVerdict(agentId, change);
     } catch (err) {
       log.warn({ err, agentId }, 'could not set the network verdict from call quality');
     }
@@ -720,6 +681,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     const summary = worstQuality.get(e.contactId);
     worstQuality.delete(e.contactId);
     if (summary) quietly('setCallQuality', () => acd.setCallQuality(e.contactId, summary));
+    if (e.agentId) gate.forget(e.agentId);
     endSetup(callIdFor(e.contactId));
     void ctx.calls.closeCall(callIdFor(e.contactId));
   });

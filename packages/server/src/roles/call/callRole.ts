@@ -15,6 +15,7 @@ import type { Room } from '../../media/Room.js';
 import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
 import type { SignallingSession } from '../../signalling/SignallingSession.js';
 import { CallMetrics } from './CallMetrics.js';
+import { offersToSend } from './offersToSend.js';
 
 /** Who a media participant is, as the rest of the call sees it. */
 interface Member {
@@ -26,18 +27,6 @@ interface Member {
   room: Room;
   /** A silent monitor (`supervisor.monitor`): never announced, never publishes. */
   hidden: boolean;
-}
-
-/** Whether an SDP offer would send media (any m-line sendrecv/sendonly with a port). */
-export function offersToSend(sdp: string): boolean {
-  return sdp
-    .split(/\r?\n(?=m=)/)
-    .slice(1)
-    .some((section) => {
-      if (section.split(' ')[1] === '0') return false;
-      const dir = /a=(sendrecv|sendonly|recvonly|inactive)/.exec(section)?.[1] ?? 'sendrecv';
-      return dir === 'sendrecv' || dir === 'sendonly';
-    });
 }
 
 /** `audio:0:sendonly video:1:sendonly` — enough of an SDP to follow a negotiation in the log. */
