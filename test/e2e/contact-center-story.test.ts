@@ -93,7 +93,8 @@ describe('The contact-center story in Chromium', { timeout: 240_000 }, () => {
   before(async () => {
     const range = randomWindow(TEST_PORTS.platformMedia, 40);
     t = await startPlatform({
-      acd: { kpiIntervalMs: 500 },
+      // A short cooldown after a miss and no auto-pause: the offers test rings the same agent again.
+      acd: { kpiIntervalMs: 500, missCooldownMs: 1500, missedOfferLimit: 10 },
       media: { listenAddress: '127.0.0.1', rtcPorts: range, acdPorts: range, qualityIntervalMs: 1000 },
     });
     browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
@@ -101,6 +102,8 @@ describe('The contact-center story in Chromium', { timeout: 240_000 }, () => {
     for (const [url, body] of [
       ['/v1/queues/sales', { name: 'Sales', wrapUpSeconds: 120 }],
       ['/v1/agents/a1', { name: 'Ann', queues: ['sales'] }],
+      ['/v1/queues/desk', { name: 'Help desk', offerTimeoutSeconds: 2 }],
+      ['/v1/agents/a2', { name: 'Bo', queues: ['desk'] }],
     ] as const) {
       const res = await t.fetch(`${t.urls.https}${url}`, {
         method: 'PUT',
@@ -164,6 +167,12 @@ describe('The contact-center story in Chromium', { timeout: 240_000 }, () => {
     const countdown = Number(await agent.textContent('#countdown'));
     assert.deepEqual(await seriousViolations(agent), [], 'the offer view is accessible');
     assert.ok(countdown > 0 && countdown <= 60, `countdown ${countdown}`);
+    assert.ok(
+      (await agent.evaluate(() => (window as unknown as PageWindow).switchboardAgent?.events ?? [])).includes(
+        'ringing',
+      ),
+      'the offer rings',
+    );
     await agent.click('#accept');
 
     const wanted = (v: Received) => v.audio > 0 && v.frames > 0;
@@ -232,5 +241,57 @@ describe('The contact-center story in Chromium', { timeout: 240_000 }, () => {
     assert.equal(record?.disposition, 'resolved: Order 1234 shipped.');
     assert.ok(record?.quality, 'the record carries the call quality');
     await supervisor.screenshot({ path: path.join(SCREENSHOTS, 'supervisor-after.png'), fullPage: true });
+  });
+
+  it('offers in the console: rejected, left to expire (missed), withdrawn when the user hangs up', async () => {
+    const agent = await browser.context.newPage();
+    const token = await t.mint('bo', { agent: 'a2' });
+    await agent.goto(`${t.urls.https}/agent/?agent=a2&autologin=1&token=${token}`);
+    await agent.waitForSelector('#console:not([hidden])');
+    await agent.click('#ready');
+    await until(
+      'agent Ready',
+      () => agent.textContent('#presence'),
+      (s) => s === 'Ready',
+    );
+    const events = () =>
+      agent.evaluate(() => (window as unknown as PageWindow).switchboardAgent?.events ?? []);
+    const offers = async () => (await events()).filter((e) => e === 'offer').length;
+
+    const user = await browser.context.newPage();
+    await user.goto(
+      `${t.urls.https}/acd-demo/?role=user&queue=desk&channel=audio&token=${await t.mint('customer-2', { queues: ['desk'] })}`,
+    );
+    await agent.waitForSelector('#offer:not([hidden])');
+    await agent.click('#reject');
+    await until(
+      'rejected',
+      () => agent.textContent('#kpi-rejected'),
+      (s) => s === '1',
+    );
+
+    // The same contact rings again after the cooldown: this time nobody answers.
+    await until('offered again', offers, (n) => n >= 2);
+    await until('the offer expires', events, (e) => e.includes('offerExpired'), 10_000);
+    assert.equal(await agent.isHidden('#offer'), true);
+    assert.equal(await agent.textContent('#kpi-missed'), '1');
+    assert.match((await agent.textContent('#status')) ?? '', /missed/);
+
+    // Ringing again; the user hangs up while it rings: the offer is withdrawn.
+    const before = await offers();
+    await until('offered a third time', offers, (n) => n > before);
+    await agent.waitForSelector('#offer:not([hidden])');
+    // The bare user page has no leave-the-queue button while waiting; its client cancels.
+    await user.evaluate(async () => {
+      const w = window as unknown as {
+        switchboardAcd: { client: { request(t: string, d: object): Promise<unknown> }; contactId: string };
+      };
+      await w.switchboardAcd.client.request('contact.cancel', { contactId: w.switchboardAcd.contactId });
+    });
+    await until('withdrawn', events, (e) => e.includes('offerRescinded'));
+    assert.equal(await agent.isHidden('#offer'), true);
+    assert.match((await agent.textContent('#status')) ?? '', /withdrawn/);
+    await user.close();
+    await agent.close();
   });
 });

@@ -176,6 +176,7 @@ function showOffer(offer: Offer): void {
   tick();
   countdownTimer = setInterval(tick, 250);
   ringer.start();
+  state.events.push(ringer.ringing ? 'ringing' : 'ring-unavailable');
   $('accept').focus();
   say(`Incoming ${c.channel} call from queue ${offer.queueId}.`);
 }
