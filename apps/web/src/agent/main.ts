@@ -271,8 +271,24 @@ async function login(agentId: string, token: string): Promise<void> {
   client.on('acd.callEnded', (e: EventData<'acd.callEnded'>) => {
     state.events.push('callEnded');
     endCallView();
+    if (e.endedBy === 'system' && e.reason.startsWith('media')) {
+      // Media never came up: the customer went back to the queue; there is nothing to wrap up.
+      say(
+        `The call could not be connected (${e.reason}); the customer keeps their place. Check your microphone and network, then press Ready.`,
+        true,
+      );
+      return;
+    }
     say(`The call ended (${e.endedBy === 'agent' ? 'you hung up' : e.reason}). Wrap it up.`);
     showWrapUp(e.contactId);
+  });
+  client.on('reconnecting', () => say('Connection lost — reconnecting…', true));
+  client.on('connected', ({ resumed }) => {
+    if (resumed) say('Reconnected.');
+  });
+  client.on('closed', ({ error }) => {
+    ringer.stop();
+    say(`Disconnected${error ? ` (${error.code})` : ''}. Reload the page to log in again.`, true);
   });
 
   try {

@@ -302,6 +302,13 @@ async function signIn(token: string): Promise<void> {
     return;
   }
   state.client = client;
+  client.on('reconnecting', () => say('Connection lost — reconnecting…', true));
+  client.on('connected', ({ resumed }) => {
+    if (resumed) say('Reconnected.');
+  });
+  client.on('closed', ({ error }) =>
+    say(`Disconnected${error ? ` (${error.code})` : ''}. Reload to sign in again.`, true),
+  );
   client.on('acd.kpis', (k) => renderQueue(k));
   client.on('acd.agentState', (a) => {
     state.agents.set(a.id, a);
