@@ -27,6 +27,8 @@ export default defineConfig({
         acdDemo: resolve(import.meta.dirname, 'acd-demo/index.html'),
         tester: resolve(import.meta.dirname, 'tester/index.html'),
         demoSite: resolve(import.meta.dirname, 'demo-site/index.html'),
+        agent: resolve(import.meta.dirname, 'agent/index.html'),
+        supervisor: resolve(import.meta.dirname, 'supervisor/index.html'),
       },
     },
   },

@@ -143,6 +143,10 @@ export const ERRORS = {
     status: 410,
     doc: 'The offer was withdrawn (the user hung up, another agent accepted a ring-all offer, or the agent changed status).',
   },
+  SB_ERR_LISTEN_ONLY: {
+    status: 403,
+    doc: 'This participant joined to monitor (`supervisor.monitor`): it receives media but may not publish or mute.',
+  },
   SB_ERR_INVALID_TRANSITION: {
     status: 409,
     doc: 'The action does not apply in the current state of the agent, contact or offer (the error data names the state).',

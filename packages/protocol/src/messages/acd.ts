@@ -43,6 +43,11 @@ export const AgentViewSchema = z.object({
   wrapUps: z.array(z.string()),
   callsHandled: z.number().int(),
   talkMs: z.number(),
+  network: z
+    .object({ ok: z.boolean(), reason: z.string().nullable() })
+    .describe(
+      'The latest connectivity verdict (`agent.networkReport`, or live call quality); queues with requireNetworkOk offer only to agents whose network is ok.',
+    ),
 });
 
 /** What the agent console shows about an offered or handled contact. */
@@ -289,6 +294,47 @@ export const ACD_REQUESTS = {
     grant: 'queues',
     doc: 'Take a contact over in this session (after a dropped connection or a restart), within the resume grace: same place in the queue.',
   }),
+  'agent.networkReport': request({
+    stage: 'session',
+    params: z
+      .object({
+        ok: z.boolean().describe('The agent side of the connectivity check passed (warnings count as ok).'),
+        reason: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe('Why not, in a few words (shown to supervisors).'),
+        summary: z
+          .string()
+          .max(2000)
+          .optional()
+          .describe('The check’s own summary, for the log (e.g. "UDP 10000–20000 blocked").'),
+      })
+      .strict(),
+    result: AgentResult,
+    missingGrant: needsAgent,
+    grant: 'agent',
+    doc: 'Report the result of the connectivity check the agent console runs at login. Queues with `requireNetworkOk` offer only to agents whose latest verdict is ok; live call quality that breaks the spec thresholds also sets it (reason "call-quality").',
+  }),
+  'supervisor.monitor': request({
+    stage: 'session',
+    params: z
+      .object({
+        contactId: Id.describe('The contact whose call to listen to (from `acd.contact`).'),
+      })
+      .strict(),
+    result: z.object({
+      contactId: z.string(),
+      callId: z
+        .string()
+        .describe('Join it with `call.join` from this session: you join hidden and listen-only.'),
+      agentId: z.string().nullable(),
+    }),
+    missingGrant: needsSupervise,
+    grant: 'supervise (or admin)',
+    doc: 'Silent monitoring: allows this session’s next `call.join` of the contact’s call as a hidden participant that receives every track, is not announced to the others (no `call.participantJoined`, not in their participant lists) and cannot publish (`call.publish` and `call.mute` are refused with SB_ERR_LISTEN_ONLY). Refused with SB_ERR_CONTACT_NOT_FOUND for an unknown contact and SB_ERR_CALL_NOT_FOUND when the contact is not connecting or on call.',
+  }),
   'acd.subscribe': request({
     stage: 'session',
     params: z
@@ -298,7 +344,7 @@ export const ACD_REQUESTS = {
     result: z.object({ kpis: z.array(QueueKpisSchema), agents: z.array(AgentViewSchema) }),
     missingGrant: needsSupervise,
     grant: 'supervise (or admin)',
-    doc: 'Stream `acd.kpis`, `acd.agentState` and `acd.contact` events to this session (the supervisor dashboard); the result is the current snapshot.',
+    doc: 'Stream `acd.kpis`, `acd.agentState`, `acd.contact` and `acd.quality` events to this session (the supervisor dashboard); the result is the current snapshot.',
   }),
   'acd.unsubscribe': request({
     stage: 'session',
@@ -361,4 +407,24 @@ export const ACD_EVENTS = {
     queueId: z.string(),
     at: z.number(),
   }),
+  'acd.quality': z
+    .object({
+      contactId: z.string(),
+      callId: z.string(),
+      queueId: z.string(),
+      agentId: z.string().nullable(),
+      side: z.enum(['agent', 'user']).describe('Whose media this is.'),
+      participantId: z.string(),
+      at: z.number(),
+      rttMs: z.number().nullable(),
+      jitterMs: z.number().describe('Worst stream jitter.'),
+      lossPercent: z.number().describe('Worst stream loss.'),
+      mos: z.number(),
+      inboundKbps: z.number(),
+      outboundKbps: z.number(),
+      verdict: z.enum(['pass', 'warn', 'fail']),
+    })
+    .describe(
+      'Live media quality of one side of an ACD call, as the server measures it, judged against the spec.',
+    ),
 } as const;

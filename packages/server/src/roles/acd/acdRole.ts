@@ -1,16 +1,23 @@
-import { type EventData, type EventType, type Grants, SwitchboardError } from '@switchboard/protocol';
+import {
+  type EventData,
+  type EventType,
+  type Grants,
+  SwitchboardError,
+  type Verdict,
+} from '@switchboard/protocol';
 import { AcdService } from '../../acd/AcdService.js';
 import type { AcdStore } from '../../acd/AcdStore.js';
-import type { Actor, ChosenStatus, ContactView } from '../../acd/AcdTypes.js';
+import type { Actor, ChosenStatus, ContactView, QualitySummary } from '../../acd/AcdTypes.js';
 import { SqliteAcdStore } from '../../acd/SqliteAcdStore.js';
 import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
 import type { SignallingSession } from '../../signalling/SignallingSession.js';
 import { AcdMetrics } from './AcdMetrics.js';
+import { AgentQualityGate } from './AgentQualityGate.js';
 import { acdRoutes } from './acdRoutes.js';
 import { OutboxAcdStore } from './webhooks/OutboxAcdStore.js';
 import { WebhookDispatcher } from './webhooks/WebhookDispatcher.js';
 import { WebhookOutbox } from './webhooks/WebhookOutbox.js';
-import { agentToWire, callIdFor, contactIdOfCall, contactInfo, contactSummary } from './wire.js';
+import { agentToWire, callIdFor, contactIdOfCall, contactInfo, contactSummary, sideQuality } from './wire.js';
 
 /** What the ACD role gives the platform (and the media wiring) besides `close()`. */
 export interface AcdRoleHandle extends RoleHandle {
@@ -480,6 +487,27 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     };
   });
 
+  d.handle('agent.networkReport', ({ ok, reason, summary }, { session }) => {
+    const actor = agentOf(session);
+    log.info({ agentId: actor.agentId, ok, reason, summary }, 'agent network report');
+    const view = acd.setAgentNetworkVerdict(actor.agentId, { ok, reason: reason ?? 'connectivity-check' });
+    return { agent: agentToWire(view) };
+  });
+
+  d.handle('supervisor.monitor', ({ contactId }, { session }) => {
+    const c = acd.getContact(contactId);
+    if (c.state !== 'connecting' && c.state !== 'oncall') {
+      throw new SwitchboardError('SB_ERR_CALL_NOT_FOUND', `Contact "${contactId}" is not on a call.`, {
+        contactId,
+        state: c.state,
+      });
+    }
+    const callId = callIdFor(contactId);
+    ctx.calls.allowMonitor(session.id, callId);
+    log.info({ contactId, callId, supervisor: session.identity }, 'silent monitoring allowed');
+    return { contactId, callId, agentId: c.agentId };
+  });
+
   d.handle('acd.subscribe', (params, { session }) => {
     const filter = params?.queueIds ? new Set(params.queueIds) : null;
     for (const q of filter ?? []) acd.getQueue(q);
@@ -584,7 +612,76 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
       log.warn({ err, contactId, reason }, 'could not end the ACD call after a media leave');
     }
   });
+  // --- Live quality: to supervisors (`acd.quality`), the call record, and the agent's network gate.
+  /** participantId → who it is in which ACD call (hidden monitors are never announced here). */
+  const callMembers = new Map<string, { callId: string; identity: string }>();
+  /** contactId → the worst sample so far (for the call record). */
+  const worstQuality = new Map<string, QualitySummary>();
+  const gate = new AgentQualityGate();
+  ctx.calls.events.on('joined', ({ callId, identity, participantId }) => {
+    if (contactIdOfCall(callId) !== undefined) callMembers.set(participantId, { callId, identity });
+  });
+  ctx.calls.events.on('left', ({ participantId }) => callMembers.delete(participantId));
+  ctx.media.observer.on('quality', (q) => {
+    const member = callMembers.get(q.participantId);
+    const contactId = contactIdOfCall(q.roomId);
+    if (!member || contactId === undefined) return;
+    let contact: ContactView;
+    try {
+      contact = acd.getContact(contactId);
+    } catch {
+      return;
+    }
+    if (contact.state !== 'oncall' && contact.state !== 'connecting') return;
+    const side = sideOf(contactId, member.identity);
+    if (!side) return;
+    const sample = sideQuality(q);
+    const worst = worstQuality.get(contactId);
+    if (!worst || (worst.mos ?? 5) > sample.mos) {
+      worstQuality.set(contactId, {
+        mos: sample.mos,
+        ...(sample.rttMs !== null ? { rttMs: sample.rttMs } : {}),
+        jitterMs: sample.jitterMs,
+        lossPercent: sample.lossPercent,
+        verdict: sample.networkVerdict,
+      });
+    }
+    if (supervisors.size > 0) {
+      toSupervisors([contact.queueId], 'acd.quality', {
+        contactId,
+        callId: q.roomId,
+        queueId: contact.queueId,
+        agentId: contact.agentId,
+        side,
+        participantId: q.participantId,
+        at: q.at,
+        rttMs: sample.rttMs,
+        jitterMs: sample.jitterMs,
+        lossPercent: sample.lossPercent,
+        mos: sample.mos,
+        inboundKbps: q.inboundKbps,
+        outboundKbps: q.outboundKbps,
+        verdict: q.verdict,
+      });
+    }
+    if (side === 'agent' && contact.agentId !== null)
+      gateOnCallQuality(contact.agentId, sample.networkVerdict);
+  });
+
+  function gateOnCallQuality(agentId: string, verdict: Verdict): void {
+    try {
+      const change = gate.sample(agentId, verdict, acd.getAgent(agentId).network);
+      if (change) acd.setAgentNetworkVerdict(agentId, change);
+    } catch (err) {
+      log.warn({ err, agentId }, 'could not set the network verdict from call quality');
+    }
+  }
+
   acd.on('callEnded', (e) => {
+    const summary = worstQuality.get(e.contactId);
+    worstQuality.delete(e.contactId);
+    if (summary) quietly('setCallQuality', () => acd.setCallQuality(e.contactId, summary));
+    if (e.agentId) gate.forget(e.agentId);
     endSetup(callIdFor(e.contactId));
     void ctx.calls.closeCall(callIdFor(e.contactId));
   });

@@ -1,5 +1,6 @@
-import type { EventData } from '@switchboard/protocol';
+import { type EventData, type Verdict, worstVerdict } from '@switchboard/protocol';
 import type { AgentView, ContactView } from '../../acd/AcdTypes.js';
+import type { ParticipantQuality } from '../../media/MediaTypes.js';
 
 /** The call id both sides of an ACD contact join for media (`call.join`). */
 export function callIdFor(contactId: string): string {
@@ -27,6 +28,7 @@ export function agentToWire(a: AgentView): EventData<'agent.state'> {
     wrapUps: a.wrapUps,
     callsHandled: a.callsHandled,
     talkMs: a.talkMs,
+    network: { ...a.network },
   };
 }
 
@@ -51,4 +53,24 @@ export function contactInfo(c: ContactView): NonNullable<EventData<'acd.contact'
     queuedAt: c.queuedAt,
     userConnected: c.userConnected,
   };
+}
+
+/** One side's quality sample reduced to the figures the dashboard shows. */
+export function sideQuality(q: ParticipantQuality): {
+  rttMs: number | null;
+  jitterMs: number;
+  lossPercent: number;
+  mos: number;
+  /** RTT, jitter and loss only (see AgentQualityGate). */
+  networkVerdict: 'pass' | 'warn' | 'fail';
+} {
+  let jitterMs = 0;
+  let lossPercent = 0;
+  const verdicts: Verdict[] = [];
+  for (const stream of q.streams) {
+    jitterMs = Math.max(jitterMs, stream.jitterMs);
+    lossPercent = Math.max(lossPercent, stream.lossPercent);
+    for (const j of stream.judgements) if (j.metric !== 'bitrateKbps') verdicts.push(j.verdict);
+  }
+  return { rttMs: q.rttMs, jitterMs, lossPercent, mos: q.mos, networkVerdict: worstVerdict(verdicts) };
 }

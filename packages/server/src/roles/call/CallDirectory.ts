@@ -5,11 +5,11 @@ import { TypedEmitter } from '../../events/TypedEmitter.js';
 export type CallAccessPolicy = (identity: string, grants: Grants, callId: string) => boolean;
 
 export type CallDirectoryEvents = {
-  /** An identity joined a call (media not yet flowing). */
+  /** An identity joined a call (media not yet flowing). Not emitted for hidden monitors. */
   joined: [{ callId: string; identity: string; participantId: string }];
   /** An identity's first track reached the server in this call. */
   published: [{ callId: string; identity: string; participantId: string }];
-  /** An identity left a call: `left` on purpose, or `inactive` / `failed` / `session-ended`. */
+  /** An identity left a call: `left` on purpose, or `inactive` / `failed` / `session-ended`. Not emitted for hidden monitors. */
   left: [{ callId: string; identity: string; participantId: string; reason: string }];
 };
 
@@ -21,6 +21,8 @@ export type CallDirectoryEvents = {
 export class CallDirectory {
   readonly events = new TypedEmitter<CallDirectoryEvents>();
   readonly #policies: CallAccessPolicy[] = [];
+  /** `sessionId\ncallId` → when the approval lapses (ms since epoch). */
+  readonly #monitors = new Map<string, number>();
   #close: (callId: string) => Promise<void> = async () => {};
 
   addAccessPolicy(policy: CallAccessPolicy): void {
@@ -29,6 +31,28 @@ export class CallDirectory {
 
   mayJoin(identity: string, grants: Grants, callId: string): boolean {
     return this.#policies.some((policy) => policy(identity, grants, callId));
+  }
+
+  /**
+   * Lets one signalling session join `callId` as a hidden, listen-only monitor (silent
+   * monitoring): its `call.join` is allowed without a `calls` grant, it is not announced to
+   * the others and it cannot publish. Bound to the session, so a leaked call id is useless;
+   * the approval lapses after `ttlMs` if unused.
+   */
+  allowMonitor(sessionId: string, callId: string, ttlMs = 60_000, now = Date.now()): void {
+    for (const [key, until] of this.#monitors) if (until <= now) this.#monitors.delete(key);
+    this.#monitors.set(`${sessionId}\n${callId}`, now + ttlMs);
+  }
+
+  /** Whether this session was allowed to monitor this call (and the approval is still fresh). */
+  isMonitor(sessionId: string, callId: string, now = Date.now()): boolean {
+    const until = this.#monitors.get(`${sessionId}\n${callId}`);
+    return until !== undefined && until > now;
+  }
+
+  /** Forgets a monitor approval (the monitor left, or the call ended). */
+  forgetMonitor(sessionId: string, callId: string): void {
+    this.#monitors.delete(`${sessionId}\n${callId}`);
   }
 
   /** Ends a call for everyone in it (the call role installs the implementation). */

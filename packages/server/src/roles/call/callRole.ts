@@ -15,6 +15,7 @@ import type { Room } from '../../media/Room.js';
 import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
 import type { SignallingSession } from '../../signalling/SignallingSession.js';
 import { CallMetrics } from './CallMetrics.js';
+import { offersToSend } from './offersToSend.js';
 
 /** Who a media participant is, as the rest of the call sees it. */
 interface Member {
@@ -24,6 +25,8 @@ interface Member {
   session: SignallingSession;
   participant: Participant;
   room: Room;
+  /** A silent monitor (`supervisor.monitor`): never announced, never publishes. */
+  hidden: boolean;
 }
 
 /** `audio:0:sendonly video:1:sendonly` — enough of an SDP to follow a negotiation in the log. */
@@ -118,9 +121,10 @@ export function callRole(ctx: RoleContext): RoleHandle {
           { callId, track: t },
           event === 'call.trackMuted' ? undefined : t.participantId,
         );
-    room.on('participantJoined', (p) =>
-      fanOut(callId, 'call.participantJoined', { callId, participant: info(p) }, p.participantId),
-    );
+    room.on('participantJoined', (p) => {
+      if (members.get(p.participantId)?.hidden) return;
+      fanOut(callId, 'call.participantJoined', { callId, participant: info(p) }, p.participantId);
+    });
     room.on('trackPublished', (t) => {
       track('call.trackPublished')(t);
       const member = members.get(t.participantId);
@@ -137,9 +141,12 @@ export function callRole(ctx: RoleContext): RoleHandle {
     room.on('participantLeft', ({ participantId: id, reason }) => {
       const member = members.get(id);
       forget(id);
-      if (member)
-        directory.events.emit('left', { callId, identity: member.identity, participantId: id, reason });
-      fanOut(callId, 'call.participantLeft', { callId, participantId: id, reason });
+      if (member?.hidden) directory.forgetMonitor(member.session.id, callId);
+      else {
+        if (member)
+          directory.events.emit('left', { callId, identity: member.identity, participantId: id, reason });
+        fanOut(callId, 'call.participantLeft', { callId, participantId: id, reason });
+      }
       if (member && reason !== 'left') {
         // The participant's own client learns it too (e.g. removed for inactivity).
         member.session.emit('call.participantLeft', { callId, participantId: id, reason });
@@ -178,7 +185,9 @@ export function callRole(ctx: RoleContext): RoleHandle {
     if (room && !room.closed) await room.close();
   });
   d.handle('call.join', async ({ callId, name }, { session }) => {
+    const hidden = directory.isMonitor(session.id, callId);
     if (
+      !hidden &&
       !canJoinCall(session.grants, callId) &&
       !directory.mayJoin(session.identity, session.grants, callId)
     ) {
@@ -209,6 +218,7 @@ export function callRole(ctx: RoleContext): RoleHandle {
       session,
       room,
       participant: null as never,
+      hidden,
     };
     members.set(id, member);
     try {
@@ -224,17 +234,25 @@ export function callRole(ctx: RoleContext): RoleHandle {
       log.debug({ callId, participantId: id, offerId, offer: sdpSummary(sdp) }, 'server offer');
       session.emit('call.offer', { callId, offerId, sdp });
     });
-    log.info({ callId, participantId: id, identity: session.identity }, 'joined call');
-    directory.events.emit('joined', { callId, identity: session.identity, participantId: id });
+    log.info({ callId, participantId: id, identity: session.identity, hidden }, 'joined call');
+    if (!hidden) directory.events.emit('joined', { callId, identity: session.identity, participantId: id });
     return {
       callId,
       participantId: id,
-      participants: room.participants.filter((p) => p.participantId !== id).map(info),
+      participants: room.participants
+        .filter((p) => p.participantId !== id && members.get(p.participantId)?.hidden !== true)
+        .map(info),
       ice: ctx.turn.iceServersFor(session.identity),
     };
   });
   d.handle('call.publish', async ({ callId, sdp }, { session }) => {
     const member = memberOf(session, callId);
+    // A monitor offers too (receive-only, so the server can deliver), but never to send.
+    if (member.hidden && offersToSend(sdp)) {
+      throw new SwitchboardError('SB_ERR_LISTEN_ONLY', 'A monitor cannot publish; offer receive-only.', {
+        callId,
+      });
+    }
     log.debug({ callId, participantId: member.participantId, offer: sdpSummary(sdp) }, 'client offer');
     const answer = await member.participant.handleOffer(sdp);
     log.debug(
@@ -267,7 +285,9 @@ export function callRole(ctx: RoleContext): RoleHandle {
     return {};
   });
   d.handle('call.mute', ({ callId, track, muted }, { session }) => {
-    const tracks = memberOf(session, callId).participant.setMuted(track, muted);
+    const member = memberOf(session, callId);
+    if (member.hidden) throw new SwitchboardError('SB_ERR_LISTEN_ONLY', undefined, { callId });
+    const tracks = member.participant.setMuted(track, muted);
     return { tracks: tracks.map((t) => t.info) };
   });
   d.handle('call.leave', async ({ callId }, { session }) => {
