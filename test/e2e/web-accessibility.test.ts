@@ -17,6 +17,8 @@ describe('Accessibility of the web pages (axe-core)', { timeout: 120_000 }, () =
     const admin = await t.mint('admin', { admin: true });
     for (const [url, body] of [
       ['/v1/queues/support', { name: 'Support' }],
+      // The demo site's widget key (non-production default) calls queue "sales".
+      ['/v1/queues/sales', { name: 'Sales' }],
       ['/v1/agents/ax1', { name: 'Axel', queues: ['support'] }],
     ] as const) {
       const res = await t.fetch(`${t.urls.https}${url}`, {
@@ -59,6 +61,26 @@ describe('Accessibility of the web pages (axe-core)', { timeout: 120_000 }, () =
   it('/supervisor/ dashboard has no serious violations', async () => {
     const token = await t.mint('sue', { supervise: true });
     await check(`/supervisor/?token=${token}`, (p) => p.waitForSelector('tr[data-agent="ax1"]'));
+  });
+
+  it('the widget on /demo-site/ has no serious violations, idle and while waiting in the queue', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${t.urls.https}/demo-site/`);
+      const widget = page.locator('switchboard-call');
+      const start = widget.getByRole('button', { name: 'Start video call' });
+      await start.waitFor();
+      assert.deepEqual(await seriousViolations(page), [], 'idle');
+      await start.click();
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('switchboard-call') as unknown as { snapshot?: { state: string } })
+            ?.snapshot?.state === 'waiting',
+      );
+      assert.deepEqual(await seriousViolations(page), [], 'waiting');
+    } finally {
+      await page.close();
+    }
   });
 
   it('/tester/ has no serious violations', () => check('/tester/', (p) => p.waitForSelector('#run')));
