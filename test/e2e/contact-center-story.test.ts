@@ -11,7 +11,7 @@ import { startPlatform, type TestPlatform } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 
 // The whole contact-center story in Chromium: supervisor dashboard, agent console, and a user
-// calling a queue. Screenshots go to docs/screenshots/ with SB_SCREENSHOTS=1, else to a tmp dir.
+// calling a queue from the widget on the demo site. Screenshots go to docs/screenshots/ with SB_SCREENSHOTS=1, else to a tmp dir.
 
 const SCREENSHOTS =
   process.env.SB_SCREENSHOTS === '1'
@@ -38,16 +38,19 @@ function received(page: Page, which: 'agent' | 'user' | 'monitor'): Promise<Rece
       w === 'agent'
         ? win.switchboardAgent?.call?.pc
         : w === 'user'
-          ? win.switchboardAcd?.call?.pc
+          ? undefined
           : win.switchboardSupervisor?.monitor?.call.pc;
+    // The user is the <switchboard-call> widget, which exposes getStats() itself.
+    const widget = document.querySelector('switchboard-call') as unknown as {
+      getStats(): Promise<RTCStatsReport | null>;
+    } | null;
+    const stats = w === 'user' ? await widget?.getStats() : await pc?.getStats();
     let audio = 0;
     let frames = 0;
-    (await pc?.getStats())?.forEach(
-      (s: { type: string; kind?: string; packetsReceived?: number; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived ?? 0;
-        if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
-      },
-    );
+    stats?.forEach((s: { type: string; kind?: string; packetsReceived?: number; framesDecoded?: number }) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived ?? 0;
+      if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+    });
     return { audio, frames };
   }, which);
 }
@@ -69,20 +72,21 @@ async function until<T>(
 }
 
 /** The user side's page, for its screenshot name. */
-const USER_PAGE = 'acd-demo';
+const USER_PAGE = 'widget';
 
 /**
- * The user's side. Until the `<switchboard-call>` widget is merged this is the bare
- * /acd-demo/ page; switching means changing this function and `received(page, 'user')`.
+ * The user's side: the demo company site with the `<switchboard-call>` widget (its public
+ * demo key calls queue "sales"); the user presses the widget's call button.
  */
-async function startUserCall(
-  page: Page,
-  t: TestPlatform,
-  queueId: string,
-): Promise<() => Promise<string | undefined>> {
-  const token = await t.mint('customer-1', { queues: [queueId] });
-  await page.goto(`${t.urls.https}/acd-demo/?role=user&queue=${queueId}&channel=video&token=${token}`);
-  return () => page.evaluate(() => (window as unknown as PageWindow).switchboardAcd?.contactId);
+async function startUserCall(page: Page, t: TestPlatform): Promise<() => Promise<string | undefined>> {
+  await page.goto(`${t.urls.https}/demo-site/`);
+  await page.locator('switchboard-call').getByRole('button', { name: 'Start video call' }).click();
+  return () =>
+    page.evaluate(
+      () =>
+        (document.querySelector('switchboard-call') as unknown as { contactId: string | null } | null)
+          ?.contactId ?? undefined,
+    );
 }
 
 describe('The contact-center story in Chromium', { timeout: 240_000 }, () => {
@@ -160,7 +164,7 @@ describe('The contact-center story in Chromium', { timeout: 240_000 }, () => {
 
     // A user starts a video call.
     const user = await browser.context.newPage();
-    const contactIdOf = await startUserCall(user, t, 'sales');
+    const contactIdOf = await startUserCall(user, t);
 
     // The agent sees the offer, with a countdown, and accepts.
     await agent.waitForSelector('#offer:not([hidden])', { timeout: 20_000 });

@@ -79,6 +79,11 @@ export class CallSession {
   #call: Call | null = null;
   #callId: string | null = null;
   #contactId: string | null = null;
+
+  /** The ACD contact of this call once enqueued (for the host page, e.g. a CRM note). */
+  get contactId(): string | null {
+    return this.#contactId;
+  }
   #local: MediaStream | null = null;
   #closed = false;
 

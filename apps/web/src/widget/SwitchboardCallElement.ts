@@ -113,6 +113,11 @@ export class SwitchboardCallElement extends HTMLElement {
     return this.#snapshot.state;
   }
 
+  /** The ACD contact id of the current or last call (null before enqueueing). */
+  get contactId(): string | null {
+    return this.#session?.contactId ?? null;
+  }
+
   /** The whole current snapshot (state, position, estimated wait, error). */
   get snapshot(): WidgetSnapshot {
     return this.#snapshot;
