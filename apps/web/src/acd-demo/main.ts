@@ -113,6 +113,14 @@ async function main(): Promise<void> {
     state.call = await joinMedia(client, queued.callId, channel);
     client.on('contact.position', (p) => say(`Waiting: position ${p.position}.`));
     hangup.onclick = () => client.request('contact.cancel', { contactId: queued.contactId });
+    // Hanging up while waiting leaves the queue (and its hold audio).
+    hangup.disabled = false;
+    client.on('contact.ended', (e) => {
+      if (e.contactId !== queued.contactId || state.connected) return;
+      void state.call?.leave();
+      hangup.disabled = true;
+      say(`Left the queue (${e.reason ?? e.outcome ?? 'ended'}).`);
+    });
   }
 }
 
