@@ -183,7 +183,7 @@ describe('ACD hold audio over WebRTC', { timeout: 90_000 }, () => {
     await Promise.all([call.leave(), agentCall.leave()]);
   });
 
-  it('hold audio stops when the waiting user cancels (the hold room closes)', async () => {
+  it('hold audio comes back when a waiting user joins again, and stops when they cancel (the hold room closes)', async () => {
     const user = await connect('caller-2', { queues: ['support'] });
     const userBox = new Inbox(user, [...USER_EVENTS]);
     const ticket = await user.request('contact.enqueue', { queueId: 'support', channel: 'audio' });
@@ -192,20 +192,29 @@ describe('ACD hold audio over WebRTC', { timeout: 90_000 }, () => {
     // media layer, and libwebrtc then receives the later server offer's audio only sometimes.
     const mic = microphone(300);
     cleanup.push(() => mic.stop());
-    const call = await Call.join(user, callId, {
-      stream: mic.stream,
-      RTCPeerConnection: wrtc.RTCPeerConnection,
-    });
-    cleanup.push(() => call.leave());
-    const ended = new Promise<string>((resolve) => call.on('ended', ({ reason }) => resolve(reason)));
     const meters: Meter[] = [];
-    call.on('track', ({ track }) => {
-      if (track.kind === 'audio') meters.push(new Meter(track));
-    });
     cleanup.push(() => {
       for (const m of meters) m.stop();
     });
+    const join = async () => {
+      const call = await Call.join(user, callId, {
+        stream: mic.stream,
+        RTCPeerConnection: wrtc.RTCPeerConnection,
+      });
+      cleanup.push(() => call.leave());
+      call.on('track', ({ track }) => {
+        if (track.kind === 'audio') meters.push(new Meter(track));
+      });
+      return call;
+    };
+    const first = await join();
     await waitFor(() => meters.some((m) => m.loud > 24_000), 20_000, 'hold audio at the user');
+    // Leaving the call and joining again (a page reload) brings the hold audio back.
+    for (const m of meters.splice(0)) m.stop();
+    await first.leave();
+    const call = await join();
+    const ended = new Promise<string>((resolve) => call.on('ended', ({ reason }) => resolve(reason)));
+    await waitFor(() => meters.some((m) => m.loud > 24_000), 20_000, 'hold audio after joining again');
     // libwebrtc (wrtc) crashes at exit when a peer connection closed under a live source.
     for (const m of meters) m.stop();
     mic.stop();

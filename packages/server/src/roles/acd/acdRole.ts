@@ -646,6 +646,8 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     }
     const side = sideOf(contactId, identity);
     if (!side) return;
+    // A waiting user who left (or was dropped) gets the hold audio again when they rejoin.
+    if (side === 'user') stopHold(contactId);
     try {
       if (contact.state === 'connecting') {
         endSetup(callId);
