@@ -1,18 +1,26 @@
 // ACD routing benchmark: 10,000 agents, 10,000 waiting contacts, bursts of arrivals and
-// completions. Prints routing decisions/s and per-decision latency (p50/p99).
-//   node bench/acd/run.mjs [--store=memory|sqlite] [--bursts=N]
+// completions. Prints routing decisions/s and per-decision latency (p50/p99) for every store
+// in one invocation (each in its own process, so one store's heap does not weigh on another):
+//   node bench/acd/run.mjs                       memory, sqlite (synchronous=NORMAL), sqlite-full
+//   node bench/acd/run.mjs --store=sqlite-full   one store only (prints its JSON)
+//   options: --agents=N --waiting=N --bursts=N --burst=N
 // A "decision" is one completion (agent ends a call → router picks the best waiting contact
-// for that agent → offer) or one arrival (router looks for an agent for the new contact).
-// memory: routing + state cost only; sqlite: includes the durable commit (fsync) per call.
+// for that agent → offer) or one arrival (router looks for an agent for the new contact),
+// each one durable commit on the SQLite stores (all events of the routing pass in one
+// transaction). `commitMs` is the store's share of that time (the transaction, incl. fsync).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
+  ACD_MIGRATIONS,
   AcdService,
   FakeClock,
   MemoryAcdStore,
   SqliteAcdStore,
 } from '../../packages/server/dist/acd/index.js';
+import { SqliteStore } from '../../packages/server/dist/store/SqliteStore.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -20,7 +28,43 @@ const args = Object.fromEntries(
     return [k, v ?? 'true'];
   }),
 );
-const storeKind = args.store ?? 'memory';
+const STORES = ['memory', 'sqlite', 'sqlite-full'];
+
+if (args.store === undefined) {
+  // Parent: run each store in a child and print them side by side.
+  const self = fileURLToPath(import.meta.url);
+  const rest = process.argv.slice(2);
+  const results = [];
+  for (const store of STORES) {
+    const child = spawnSync(process.execPath, [self, `--store=${store}`, ...rest], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (child.status !== 0) {
+      console.error(`bench:acd ${store} failed (exit ${child.status})`);
+      process.exit(1);
+    }
+    results.push(JSON.parse(child.stdout));
+  }
+  const pad = (v, n) => String(v).padStart(n);
+  console.log(
+    `ACD routing, ${results[0].agents} agents, ${results[0].waitingContactsAtStart} waiting, ${results[0].decisions} decisions (one core)`,
+  );
+  console.log('store          decisions/s   p50 ms   p99 ms   max ms   commit p50   commit p99');
+  for (const r of results) {
+    console.log(
+      `${r.store.padEnd(14)}${pad(r.decisionsPerSecond, 12)}${pad(r.latencyMs.p50, 9)}${pad(r.latencyMs.p99, 9)}${pad(r.latencyMs.max, 9)}${pad(r.commitMs?.p50 ?? '-', 13)}${pad(r.commitMs?.p99 ?? '-', 13)}`,
+    );
+  }
+  console.log(JSON.stringify(results));
+  process.exit(0);
+}
+
+const storeKind = args.store;
+if (!STORES.includes(storeKind)) {
+  console.error(`unknown --store=${storeKind} (one of ${STORES.join(', ')})`);
+  process.exit(2);
+}
 const AGENTS = Number(args.agents ?? 10_000);
 const WAITING = Number(args.waiting ?? 10_000);
 const BURSTS = Number(args.bursts ?? 20);
@@ -29,9 +73,34 @@ const QUEUES = 20;
 
 let dir;
 let store;
-if (storeKind === 'sqlite') {
+/** Per-commit times (ms) while measuring. */
+const commits = [];
+let measuring = false;
+if (storeKind.startsWith('sqlite')) {
   dir = mkdtempSync(path.join(tmpdir(), 'acd-bench-'));
-  store = new SqliteAcdStore(path.join(dir, 'acd.db'));
+  const sqlite = new SqliteStore(path.join(dir, 'acd.db'), ACD_MIGRATIONS, {
+    synchronous: storeKind === 'sqlite-full' ? 'full' : 'normal',
+    // As the platform runs it: WAL checkpoints in a worker thread, off the commit path.
+    backgroundCheckpointMs: 1000,
+  });
+  const inner = new SqliteAcdStore(sqlite);
+  const close = () => {
+    inner.close();
+    sqlite.close();
+  };
+  store = {
+    commit(events, records) {
+      if (!measuring) return inner.commit(events, records);
+      const t = process.hrtime.bigint();
+      const seq = inner.commit(events, records);
+      commits.push(Number(process.hrtime.bigint() - t) / 1e6);
+      return seq;
+    },
+    loadEvents: (after) => inner.loadEvents(after),
+    getRecord: (id) => inner.getRecord(id),
+    listRecords: (q) => inner.listRecords(q),
+    close,
+  };
 } else {
   store = new MemoryAcdStore();
 }
@@ -111,24 +180,30 @@ for (let b = 0; b < BURSTS; b++) {
     const [agentId, contactId] = onCall[idx];
     onCall[idx] = onCall[onCall.length - 1];
     onCall.pop();
+    measuring = true;
     const t = process.hrtime.bigint();
     acd.hangUp(agent(agentId), contactId);
     lat.push(Number(process.hrtime.bigint() - t) / 1e6);
+    measuring = false;
     decisions++;
   }
   answerPending();
   // A burst of arrivals.
   for (let i = 0; i < BURST; i++) {
+    measuring = true;
     const t = process.hrtime.bigint();
     arrive();
     lat.push(Number(process.hrtime.bigint() - t) / 1e6);
+    measuring = false;
     decisions++;
   }
   answerPending();
 }
 const elapsed = (performance.now() - tStart) / 1000;
 lat.sort((a, b) => a - b);
-const pct = (p) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))];
+commits.sort((a, b) => a - b);
+const pctOf = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (p) => pctOf(lat, p);
 console.log(
   JSON.stringify(
     {
@@ -144,6 +219,15 @@ console.log(
         p99: Number(pct(99).toFixed(4)),
         max: Number(lat.at(-1).toFixed(3)),
       },
+      ...(commits.length > 0
+        ? {
+            commits: commits.length,
+            commitMs: {
+              p50: Number(pctOf(commits, 50).toFixed(4)),
+              p99: Number(pctOf(commits, 99).toFixed(4)),
+            },
+          }
+        : {}),
       note: 'latency = one hang-up (completion) or enqueue (arrival) call including its routing decision and commit',
     },
     null,

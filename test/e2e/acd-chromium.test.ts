@@ -76,6 +76,45 @@ describe('ACD end to end in Chromium: a user calls a queue, an agent answers', {
     return (await res.json()) as { offered: number; answered: number };
   }
 
+  it('a waiting user hears the hold audio (decoded, non-silent) and stops hearing it on cancel', async () => {
+    const res = await t.fetch(`${t.urls.https}/v1/queues/hold`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Nobody answers' }),
+    });
+    assert.ok(res.ok, await res.text());
+    const user = await browser.context.newPage();
+    await user.goto(
+      `${t.urls.https}/acd-demo/?role=user&queue=hold&channel=audio&token=${await t.mint('cust-hold', { queues: ['hold'] })}`,
+    );
+    const heard = () =>
+      user.evaluate(async () => {
+        const pc = (window as unknown as AcdWindow).switchboardAcd?.call?.pc;
+        let packets = 0;
+        let energy = 0;
+        (await pc?.getStats())?.forEach(
+          (s: { type: string; kind?: string; packetsReceived?: number; totalAudioEnergy?: number }) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+              packets += s.packetsReceived ?? 0;
+              energy += s.totalAudioEnergy ?? 0;
+            }
+          },
+        );
+        return { packets, energy };
+      });
+    // Two seconds of 20 ms packets, decoded to audible samples.
+    const v = await until('hold audio at the page', heard, (x) => x.packets > 100 && x.energy > 0);
+    assert.ok(v.energy > 0);
+    assert.equal(await user.textContent('#remote-label'), 'Hold music');
+    await user.click('#hangup');
+    await until(
+      'the page leaves the hold call',
+      () => user.evaluate(() => (window as unknown as AcdWindow).switchboardAcd?.call?.pc.connectionState),
+      (state) => state === 'closed',
+    );
+    await user.close();
+  });
+
   for (const channel of ['audio', 'video'] as const) {
     it(`a ${channel} call: offer, accept, media both ways, hang-up, wrap-up, KPIs and the call record`, async () => {
       const before = await kpis();

@@ -38,7 +38,9 @@ async function until(what: string, read: () => Promise<Seen>, ok: (v: Seen) => b
   return v;
 }
 
-describe('the call widget in Firefox ESR, the agent in Chromium', { timeout: 150_000 }, () => {
+describe('the contact-center story with the user’s widget in Firefox ESR, agent and supervisor in Chromium', {
+  timeout: 150_000,
+}, () => {
   let t: TestPlatform;
   let chromium: TestBrowser;
   let firefox: TestFirefox;
@@ -57,10 +59,13 @@ describe('the call widget in Firefox ESR, the agent in Chromium', { timeout: 150
   before(async () => {
     if (skip) return;
     const range = randomWindow(TEST_PORTS.platformMedia, 40);
-    t = await startPlatform({ media: { listenAddress: '127.0.0.1', rtcPorts: range, acdPorts: range } });
+    t = await startPlatform({
+      acd: { kpiIntervalMs: 500 },
+      media: { listenAddress: '127.0.0.1', rtcPorts: range, acdPorts: range },
+    });
     admin = await t.mint('admin', { admin: true });
     await put('/v1/queues/sales', { name: 'Sales', wrapUpSeconds: 0 });
-    await put('/v1/agents/a1', { name: 'Ann', queues: [] });
+    await put('/v1/agents/a1', { name: 'Ann', queues: ['sales'] });
     chromium = await launchChromium();
     firefox = await launchFirefox();
   });
@@ -70,26 +75,30 @@ describe('the call widget in Firefox ESR, the agent in Chromium', { timeout: 150
     await t?.stop();
   });
 
-  it('a video call from the demo site: position, the agent answers, Firefox decodes video and audio, hang-up', {
+  it('the story with the user in Firefox: dashboard, console login and Ready, widget video call, accept, media both ways, hang-up, wrap-up, answered = 1', {
     skip,
   }, async () => {
+    // The supervisor's dashboard and the agent's console, in Chromium.
+    const supervisor = await chromium.context.newPage();
+    await supervisor.goto(`${t.urls.https}/supervisor/?token=${await t.mint('sue', { supervise: true })}`);
+    await supervisor.waitForSelector('tr[data-queue="sales"]');
+    const agent = await chromium.context.newPage();
+    await agent.goto(
+      `${t.urls.https}/agent/?agent=a1&autologin=1&token=${await t.mint('ann', { agent: 'a1', tester: true })}`,
+    );
+    await agent.waitForSelector('#console:not([hidden])');
+    await agent.click('#ready');
+    await agent.waitForFunction(() => document.getElementById('presence')?.textContent === 'Ready');
+
+    // The user, in Firefox, calls from the widget on the demo site.
     const user = await firefox.browser.newPage();
     await user.goto(`${t.urls.https}/demo-site/`);
     const read = async () => (await user.evaluate(WIDGET)) as Seen;
     await user.locator('switchboard-call >>> button.start').click();
-    const waiting = await until('the user waits first in line', read, (v) => v.state === 'waiting');
-    assert.equal(waiting.position, 1);
-    assert.equal(waiting.status, 'You are number 1 in the queue.');
 
-    // The agent: the /acd-demo/ agent page in Chromium, added to the queue once the user waits
-    // (that page only listens for offers after its login).
-    const agent = await chromium.context.newPage();
-    await agent.goto(
-      `${t.urls.https}/acd-demo/?role=agent&agent=a1&autoaccept=1&token=${await t.mint('ann', { agent: 'a1' })}`,
-    );
-    await agent.getByText(/Ready/).waitFor();
-    await put('/v1/agents/a1', { name: 'Ann', queues: ['sales'] });
-
+    // The agent is offered the call and accepts it in the console.
+    await agent.waitForSelector('#offer:not([hidden])', { timeout: 30_000 });
+    await agent.click('#accept');
     await until(
       'Firefox decodes the agent’s video and audio',
       read,
@@ -97,8 +106,8 @@ describe('the call widget in Firefox ESR, the agent in Chromium', { timeout: 150
     );
     const agentDecodes = async () =>
       agent.evaluate(async () => {
-        const pc = (window as unknown as { switchboardAcd?: { call?: { pc: RTCPeerConnection } } })
-          .switchboardAcd?.call?.pc;
+        const pc = (window as unknown as { switchboardAgent?: { call?: { pc: RTCPeerConnection } } })
+          .switchboardAgent?.call?.pc;
         let frames = 0;
         let audio = 0;
         (await pc?.getStats())?.forEach(
@@ -115,10 +124,20 @@ describe('the call widget in Firefox ESR, the agent in Chromium', { timeout: 150
       (v) => v.frames > 0 && v.audio > 0,
     );
 
-    await user.locator('switchboard-call >>> button.hangup').click();
-    const ended = await until('the call ends', read, (v) => v.state === 'ended');
-    assert.equal(ended.status, 'The call has ended. Thank you for calling!');
-    await agent.close();
+    // The agent hangs up and wraps up; the user's widget says the call ended.
+    await agent.click('#hangup');
+    await agent.waitForSelector('#wrapup:not([hidden])');
+    await agent.selectOption('#disposition', 'resolved');
+    await agent.click('#wrapup-done');
+    const ended = await until('the widget sees the call end', read, (v) => v.state === 'ended');
+    assert.match(ended.status, /ended/);
+    await supervisor.waitForFunction(
+      () => document.querySelector('tr[data-queue="sales"] td[data-k="answered"]')?.textContent === '1',
+      undefined,
+      { timeout: 20_000 },
+    );
     await user.close();
+    await agent.close();
+    await supervisor.close();
   });
 });

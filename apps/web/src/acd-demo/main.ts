@@ -12,7 +12,14 @@ const transport = (params.get('transport') ?? 'auto') as 'websocket' | 'longpoll
 
 declare global {
   interface Window {
-    switchboardAcd?: { client: SignallingClient; call?: Call; contactId?: string; events: string[] };
+    switchboardAcd?: {
+      client: SignallingClient;
+      call?: Call;
+      contactId?: string;
+      events: string[];
+      /** The agent was connected (the user's page stops showing hold). */
+      connected?: boolean;
+    };
   }
 }
 
@@ -35,10 +42,18 @@ async function joinMedia(
     say(`Microphone${channel === 'video' ? '/camera' : ''} unavailable: ${(err as Error).message}`, true);
   }
   const call = await Call.join(client, callId, stream ? { stream } : {});
+  const remote = $<HTMLVideoElement>('remote');
+  let onHold = role === 'user' && window.switchboardAcd?.connected !== true;
   call.on('track', ({ track, streams }) => {
-    const remote = $<HTMLVideoElement>('remote');
+    // While waiting, the only remote track is the server's hold audio; then the agent's.
     remote.srcObject = streams[0] ?? new MediaStream([track]);
-    $('remote-label').textContent = role === 'user' ? 'Agent' : 'Customer';
+    $('remote-label').textContent = onHold ? 'Hold music' : role === 'user' ? 'Agent' : 'Customer';
+  });
+  client.on('call.trackUnpublished', (e) => {
+    if (e.callId === callId && e.track.participantId === 'server-hold') {
+      onHold = false;
+      $('remote-label').textContent = 'Agent';
+    }
   });
   return call;
 }
@@ -55,8 +70,10 @@ async function main(): Promise<void> {
 
   client.on('acd.callConnecting', async (e) => {
     state.events.push('callConnecting');
+    state.connected = true;
     say(`Connecting the ${e.channel} call…`);
-    state.call = await joinMedia(client, e.callId, e.channel);
+    // A waiting user is in the call already (hold audio): the agent's media arrives there.
+    if (state.call?.callId !== e.callId) state.call = await joinMedia(client, e.callId, e.channel);
     state.contactId = e.contactId;
     hangup.disabled = false;
     say(`In call (${e.channel}).`);
@@ -92,8 +109,19 @@ async function main(): Promise<void> {
     const queued = await client.request('contact.enqueue', { queueId, channel });
     state.contactId = queued.contactId;
     say(`Waiting in queue ${queueId}: position ${queued.position}.`);
+    // Join the contact's call at once: the queue's hold audio plays there while waiting, and
+    // the agent's media arrives without another negotiation from this side.
+    state.call = await joinMedia(client, queued.callId, channel);
     client.on('contact.position', (p) => say(`Waiting: position ${p.position}.`));
     hangup.onclick = () => client.request('contact.cancel', { contactId: queued.contactId });
+    // Hanging up while waiting leaves the queue (and its hold audio).
+    hangup.disabled = false;
+    client.on('contact.ended', (e) => {
+      if (e.contactId !== queued.contactId || state.connected) return;
+      void state.call?.leave();
+      hangup.disabled = true;
+      say(`Left the queue (${e.reason ?? e.outcome ?? 'ended'}).`);
+    });
   }
 }
 

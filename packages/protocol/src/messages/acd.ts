@@ -145,6 +145,11 @@ const Ticket = z.object({
   queueId: z.string(),
   position: z.number().int().describe('1-based place among waiting contacts; 0 when not waiting.'),
   estimatedWaitMs: z.number().nullable().describe('null when no agent is staffed.'),
+  callId: z
+    .string()
+    .describe(
+      "The contact's call: join it while waiting to hear the queue's hold audio; the agent's media arrives there when the call connects.",
+    ),
 });
 
 /**

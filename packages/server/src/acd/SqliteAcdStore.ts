@@ -21,8 +21,9 @@ export const ACD_MIGRATIONS: Migration[] = [
 ];
 
 /**
- * The embedded ACD store on SQLite (WAL, synchronous=FULL via {@link SqliteStore}): each
- * `commit` is one transaction, so an acknowledged change survives `kill -9`.
+ * The embedded ACD store on SQLite (WAL via {@link SqliteStore}): each `commit` is one
+ * transaction holding every event of one command and its routing pass, so an acknowledged
+ * change survives `kill -9` (and power loss when the store runs with `synchronous: 'full'`).
  */
 export class SqliteAcdStore implements AcdStore {
   readonly #store: SqliteStore;

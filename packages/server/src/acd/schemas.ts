@@ -49,8 +49,12 @@ export const QueueConfigSchema = z
     overflowTarget: id.nullable().default(null),
     offerTimeoutSeconds: z.number().int().min(1).max(600).default(15),
     wrapUpSeconds: z.number().int().min(0).max(3600).default(30),
-    /** Media id or URL the media layer plays while the user waits. */
-    holdAudio: z.string().max(500).nullable().default(null),
+    /**
+     * Hold audio played to a waiting user who joined the contact's call: `default` (the clip
+     * shipped with the server), an Ogg/Opus file path (relative to the data directory), or
+     * null for silence.
+     */
+    holdAudio: z.string().min(1).max(500).nullable().default('default'),
     /** When true, agents whose latest network verdict failed get no new offers from this queue. */
     requireNetworkOk: z.boolean().default(true),
   })

@@ -25,6 +25,17 @@ export const ConfigSchema = z
       .min(1)
       .default('./data')
       .describe('Directory for durable state (SQLite) and the generated TLS certificate.'),
+    store: z
+      .object({
+        synchronous: z
+          .enum(['normal', 'full'])
+          .default('normal')
+          .describe(
+            'When a SQLite commit (an ACD state change, a webhook) is acknowledged. normal: once written to the OS (WAL, fsync at checkpoints) — survives kill -9 and crashes of the process, not an OS crash or power loss, which may lose the last changes. full: once fsynced — survives power loss too, at ~0.5–5 ms per commit.',
+          ),
+      })
+      .prefault({})
+      .describe('The embedded SQLite store.'),
     publicHost: z
       .string()
       .min(1)

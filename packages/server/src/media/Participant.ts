@@ -25,6 +25,7 @@ import {
   useTWCC,
 } from 'werift';
 import { TypedEmitter } from '../events/TypedEmitter.js';
+import type { ForwardedTrack } from './ForwardedTrack.js';
 import type { ForwardingMode } from './Forwarder.js';
 import { adoptClientExtensionIds, extmapOf, type HeaderExtensionParams } from './headerExtensions.js';
 import type {
@@ -55,7 +56,7 @@ export interface ParticipantHost {
   trackUnpublished(track: PublishedTrack): void;
   trackMuted(track: PublishedTrack): void;
   participantClosed(participant: Participant, reason: LeaveReason): void;
-  keyframeRequested(track: PublishedTrack, reason: 'subscribe' | 'pli' | 'fir'): void;
+  keyframeRequested(track: ForwardedTrack, reason: 'subscribe' | 'pli' | 'fir'): void;
 }
 
 export interface ParticipantSettings {
@@ -70,7 +71,7 @@ export interface ParticipantSettings {
 }
 
 interface Subscription {
-  track: PublishedTrack;
+  track: ForwardedTrack;
   transceiver: RTCRtpTransceiver;
   sender: RTCRtpSender;
   keyframeAsked: boolean;
@@ -385,7 +386,7 @@ export class Participant {
   }
 
   /** Starts receiving a published track (the server then offers; see `negotiationNeeded`). */
-  subscribe(track: PublishedTrack): void {
+  subscribe(track: ForwardedTrack): void {
     this.#assertOpen();
     if (this.#subscriptions.has(track.trackId) || track.participantId === this.id) return;
     const codec = track.codecForSubscriber();
@@ -712,7 +713,7 @@ export class Participant {
     }
   }
 
-  #relayKeyframe(track: PublishedTrack, reason: 'pli' | 'fir'): void {
+  #relayKeyframe(track: ForwardedTrack, reason: 'pli' | 'fir'): void {
     if (track.requestKeyframe()) this.#host.keyframeRequested(track, reason);
   }
 

@@ -5,6 +5,7 @@ import {
   type RTCRtpTransceiver,
   RtcpPayloadSpecificFeedback,
 } from 'werift';
+import type { ForwardedTrack } from './ForwardedTrack.js';
 import { Forwarder, type ForwardingMode } from './Forwarder.js';
 import type { MediaKind, TrackInfo } from './MediaTypes.js';
 
@@ -30,7 +31,7 @@ interface DtlsLike {
  * One track a participant publishes: the receiving transceiver on the publisher's peer
  * connection, the remote track, and the forwarder to subscribers.
  */
-export class PublishedTrack {
+export class PublishedTrack implements ForwardedTrack {
   readonly trackId: string;
   readonly participantId: string;
   readonly kind: MediaKind;

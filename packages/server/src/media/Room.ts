@@ -1,6 +1,7 @@
 import { SwitchboardError } from '@switchboard/protocol';
 import type { Logger } from 'pino';
 import { TypedEmitter } from '../events/TypedEmitter.js';
+import type { ForwardedTrack } from './ForwardedTrack.js';
 import type {
   LeaveReason,
   MediaObserverEvents,
@@ -10,7 +11,7 @@ import type {
   TrackInfo,
 } from './MediaTypes.js';
 import { Participant, type ParticipantHost, type ParticipantSettings } from './Participant.js';
-import type { PublishedTrack } from './PublishedTrack.js';
+import type { ServerAudioTrack } from './ServerAudioTrack.js';
 
 export interface RoomOptions {
   /**
@@ -46,7 +47,8 @@ export class Room implements ParticipantHost {
   readonly #events: TypedEmitter<RoomEvents>;
   readonly #participants = new Map<string, Participant>();
   readonly #joining = new Set<string>();
-  readonly #tracks = new Map<string, PublishedTrack>();
+  readonly #tracks = new Map<string, ForwardedTrack>();
+  readonly #serverTracks = new Set<ServerAudioTrack>();
   readonly #latestQuality = new Map<string, RoomQuality['participants'][number]>();
   readonly #timers: NodeJS.Timeout[];
   #closed = false;
@@ -165,6 +167,7 @@ export class Room implements ParticipantHost {
     this.#closed = true;
     for (const t of this.#timers) clearInterval(t);
     this.#closing = (async () => {
+      for (const track of [...this.#serverTracks]) this.unpublishServerTrack(track);
       await Promise.all([...this.#participants.values()].map((p) => p.close('room-closed')));
       this.#events.emit('closed');
       this.#events.removeAllListeners();
@@ -175,7 +178,35 @@ export class Room implements ParticipantHost {
 
   // ParticipantHost
 
-  trackPublished(track: PublishedTrack): void {
+  /**
+   * Publishes a track the server itself makes (e.g. hold audio): every participant is
+   * subscribed to it (with autoSubscribe), as to a participant's track. It ends with
+   * {@link unpublishServerTrack} or when the room closes.
+   * @throws SwitchboardError SB_ERR_CALL_NOT_FOUND when the room is closed.
+   */
+  publishServerTrack(track: ServerAudioTrack): void {
+    this.#assertOpen();
+    if (this.#tracks.has(track.trackId)) {
+      throw new SwitchboardError(
+        'SB_ERR_INVALID_PARAMS',
+        `track ${track.trackId} exists in room ${this.id}`,
+        {
+          trackId: track.trackId,
+        },
+      );
+    }
+    this.#serverTracks.add(track);
+    this.trackPublished(track);
+  }
+
+  /** Removes a server track from every subscriber and closes it. Idempotent. */
+  unpublishServerTrack(track: ServerAudioTrack): void {
+    if (!this.#serverTracks.delete(track)) return;
+    this.trackUnpublished(track);
+    track.close();
+  }
+
+  trackPublished(track: ForwardedTrack): void {
     this.#tracks.set(track.trackId, track);
     this.#events.emit('trackPublished', track.info);
     this.#ctx.observer.emit('trackPublished', { roomId: this.id, ...track.info });
@@ -185,14 +216,14 @@ export class Room implements ParticipantHost {
     }
   }
 
-  trackUnpublished(track: PublishedTrack): void {
+  trackUnpublished(track: ForwardedTrack): void {
     if (!this.#tracks.delete(track.trackId)) return;
     for (const p of this.#participants.values()) p.unsubscribe(track.trackId);
     this.#events.emit('trackUnpublished', track.info);
     this.#ctx.observer.emit('trackUnpublished', { roomId: this.id, ...track.info });
   }
 
-  trackMuted(track: PublishedTrack): void {
+  trackMuted(track: ForwardedTrack): void {
     this.#events.emit('trackMuted', track.info);
   }
 
@@ -205,7 +236,7 @@ export class Room implements ParticipantHost {
     this.#ctx.observer.emit('participantLeft', { roomId: this.id, participantId: participant.id, reason });
   }
 
-  keyframeRequested(track: PublishedTrack, reason: 'subscribe' | 'pli' | 'fir'): void {
+  keyframeRequested(track: ForwardedTrack, reason: 'subscribe' | 'pli' | 'fir'): void {
     this.#ctx.observer.emit('keyframeRequested', { roomId: this.id, trackId: track.trackId, reason });
   }
 

@@ -1,6 +1,18 @@
+export type { ForwardedTrack } from './ForwardedTrack.js';
+export { AudioLoopPlayer } from './hold/AudioLoopPlayer.js';
+export { DEFAULT_HOLD_AUDIO_FILE, HoldClips } from './hold/HoldClips.js';
+export {
+  OggOpusError,
+  type OggOpusStream,
+  type OpusPacket,
+  opusPacketSamples,
+  readOggOpus,
+} from './hold/OggOpusReader.js';
+export { OpusLoopPacketizer, type RtpAudioFrame } from './hold/OpusLoopPacketizer.js';
 export { DEFAULT_VIDEO_RANGE, MediaServer } from './MediaServer.js';
 export type * from './MediaTypes.js';
 export { Participant } from './Participant.js';
 export { PortAllocator, type PortLease, type PortRange } from './PortAllocator.js';
 export type { PublishedTrack } from './PublishedTrack.js';
 export { Room, type RoomOptions } from './Room.js';
+export { ServerAudioTrack, type ServerRtpFrame } from './ServerAudioTrack.js';

@@ -160,7 +160,10 @@ export class Platform {
 
   async #start(): Promise<void> {
     const config = this.config;
-    this.#store = SqliteStore.inDataDir(config.dataDir);
+    this.#store = SqliteStore.inDataDir(config.dataDir, [], {
+      synchronous: config.store.synchronous,
+      backgroundCheckpointMs: 1000,
+    });
     this.#keys = new ApiKeys(this.#apiKeys(this.#store));
     this.#tokens = new TokenService(this.#keys, config.auth);
     this.#tls = await loadOrCreateTls({

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Store } from './Store.js';
 
@@ -19,26 +20,66 @@ const CORE_MIGRATIONS: Migration[] = [
 ];
 
 /**
- * The embedded store: one SQLite file under the data directory, WAL mode with
- * `synchronous=FULL` so an acknowledged write survives `kill -9` and power loss.
+ * When a commit returns (SQLite `synchronous` in WAL mode):
+ * - `full`: after the WAL is fsynced — the change survives `kill -9`, an OS crash and power loss.
+ * - `normal`: after the WAL write reached the OS (fsync only at checkpoints) — the change
+ *   survives `kill -9` of the process (the OS still holds it), not an OS crash or power loss,
+ *   which may lose the last commits (never corrupt the file). About 10× cheaper per commit.
+ */
+export type SqliteSynchronous = 'full' | 'normal';
+
+export interface SqliteStoreOptions {
+  /** Default `full`. See {@link SqliteSynchronous}. */
+  synchronous?: SqliteSynchronous;
+  /**
+   * Checkpoint the WAL from a worker thread every this many ms instead of SQLite's automatic
+   * checkpoint inside the commit that crosses 1000 pages (whose fsyncs were the commit tail:
+   * p99 1.9 → 7.8 ms in `bench:acd`). 0 (default): automatic. File databases only.
+   */
+  backgroundCheckpointMs?: number;
+}
+
+/**
+ * The embedded store: one SQLite file under the data directory, WAL mode; `synchronous`
+ * chooses whether an acknowledged write survives power loss (`full`) or process crashes
+ * such as `kill -9` (`normal`, and `full`).
  */
 export class SqliteStore implements Store {
   readonly db: Database.Database;
+  readonly synchronous: SqliteSynchronous;
+  #checkpointer: Worker | undefined;
   #closed = false;
 
-  constructor(file: string, migrations: readonly Migration[] = []) {
+  constructor(file: string, migrations: readonly Migration[] = [], options: SqliteStoreOptions = {}) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
+    this.synchronous = options.synchronous ?? 'full';
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`synchronous = ${this.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.#migrate([...CORE_MIGRATIONS, ...migrations]);
+    const every = options.backgroundCheckpointMs ?? 0;
+    if (every > 0 && file !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.#checkpointer = new Worker(new URL('./walCheckpointer.js', import.meta.url), {
+        workerData: { file, intervalMs: every },
+      });
+      this.#checkpointer.unref();
+      // A checkpointer that cannot start leaves the WAL to grow: fall back to SQLite's own.
+      this.#checkpointer.on('error', () => {
+        if (!this.#closed) this.db.pragma('wal_autocheckpoint = 1000');
+      });
+    }
   }
 
   /** Opens `<dataDir>/switchboard.db`. */
-  static inDataDir(dataDir: string, migrations: readonly Migration[] = []): SqliteStore {
-    return new SqliteStore(path.join(dataDir, 'switchboard.db'), migrations);
+  static inDataDir(
+    dataDir: string,
+    migrations: readonly Migration[] = [],
+    options: SqliteStoreOptions = {},
+  ): SqliteStore {
+    return new SqliteStore(path.join(dataDir, 'switchboard.db'), migrations, options);
   }
 
   #migrate(migrations: readonly Migration[]): void {
@@ -89,6 +130,8 @@ export class SqliteStore implements Store {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#checkpointer?.postMessage('close');
+    this.#checkpointer = undefined;
     this.db.close();
   }
 }

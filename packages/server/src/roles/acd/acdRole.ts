@@ -9,8 +9,10 @@ import { AcdService } from '../../acd/AcdService.js';
 import type { AcdStore } from '../../acd/AcdStore.js';
 import type { Actor, ChosenStatus, ContactView, QualitySummary } from '../../acd/AcdTypes.js';
 import { SqliteAcdStore } from '../../acd/SqliteAcdStore.js';
+import { HoldClips } from '../../media/hold/HoldClips.js';
 import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
 import type { SignallingSession } from '../../signalling/SignallingSession.js';
+import type { PlayingAudio } from '../call/CallDirectory.js';
 import { AcdMetrics } from './AcdMetrics.js';
 import { AgentQualityGate } from './AgentQualityGate.js';
 import { acdRoutes } from './acdRoutes.js';
@@ -30,7 +32,8 @@ export interface AcdRoleHandle extends RoleHandle {
   callIdFor(contactId: string): string;
   /**
    * Whether a session may join an ACD call: its user (the identity that created the contact)
-   * or its agent (the token's `agent` grant), while the contact is connecting or on call.
+   * or its agent (the token's `agent` grant), while the contact is connecting or on call;
+   * the user also while waiting or offered (hold audio plays there).
    */
   mayJoinCall(identity: string, grants: Grants, callId: string): boolean;
   /** The webhook outbox's delivery counts (tests, diagnostics). */
@@ -465,6 +468,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
       queueId: ticket.contact.queueId,
       position: ticket.position,
       estimatedWaitMs: ticket.estimatedWaitMs,
+      callId: callIdFor(ticket.contact.id),
       ice: ctx.turn.iceServersFor(session.identity),
     };
   });
@@ -484,6 +488,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
       queueId: ticket.contact.queueId,
       position: ticket.position,
       estimatedWaitMs: ticket.estimatedWaitMs,
+      callId: callIdFor(contactId),
     };
   });
 
@@ -537,8 +542,12 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     } catch {
       return false;
     }
-    if (c.state !== 'connecting' && c.state !== 'oncall') return false;
-    return c.userId === identity || (grants.agent !== undefined && grants.agent === c.agentId);
+    if (c.state === 'connecting' || c.state === 'oncall') {
+      return c.userId === identity || (grants.agent !== undefined && grants.agent === c.agentId);
+    }
+    // A waiting user joins early: they hear the hold audio there, and the agent's media
+    // arrives in the same room without another round-trip when the call connects.
+    return (c.state === 'waiting' || c.state === 'offered') && c.userId === identity;
   }
 
   // --- Media seam: the user's and the agent's media meet in call `acd-<contactId>`. ---
@@ -573,8 +582,76 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
       }
     }, MEDIA_SETUP_TIMEOUT_MS);
     timer.unref();
-    setups.set(callId, { contactId: e.contactId, published: new Set(), timer });
+    const setup: MediaSetup = { contactId: e.contactId, published: new Set(), timer };
+    setups.set(callId, setup);
+    // The user may have published their microphone already while on hold.
+    for (const identity of publishedIn.get(callId) ?? []) {
+      const side = sideOf(e.contactId, identity);
+      if (side) setup.published.add(side);
+    }
   });
+  // --- Hold audio: the queue's clip plays into the contact's room while the user waits. ---
+  const clips = new HoldClips(ctx.config.dataDir);
+  const holds = new Map<string, PlayingAudio>();
+  /** Identities whose media reached the server in each ACD call (a user may publish while on hold). */
+  const publishedIn = new Map<string, Set<string>>();
+  const stopHold = (contactId: string) => {
+    const hold = holds.get(contactId);
+    if (!hold) return;
+    holds.delete(contactId);
+    hold.stop();
+  };
+  const startHold = (contactId: string) => {
+    if (holds.has(contactId)) return;
+    let c: ContactView;
+    try {
+      c = acd.getContact(contactId);
+    } catch {
+      return;
+    }
+    if (c.state !== 'waiting' && c.state !== 'offered') return;
+    const spec = acd.getQueue(c.queueId).holdAudio;
+    if (spec === null) return;
+    let packets: ReturnType<HoldClips['load']>['packets'];
+    try {
+      packets = clips.load(spec).packets;
+    } catch (err) {
+      log.error(
+        { err, queueId: c.queueId, holdAudio: spec },
+        'hold audio unusable; the user waits in silence',
+      );
+      return;
+    }
+    const playing = ctx.calls.playAudio(callIdFor(contactId), packets, 'hold');
+    if (playing) holds.set(contactId, playing);
+  };
+  ctx.calls.events.on('joined', ({ callId, identity }) => {
+    const contactId = contactIdOfCall(callId);
+    if (contactId === undefined) return;
+    try {
+      if (acd.getContact(contactId).userId === identity) startHold(contactId);
+    } catch {
+      // Not an ACD contact (any more): nothing to play.
+    }
+  });
+  // The agent was connected: hold stops before the agent's media joins the room.
+  acd.on('contactConnecting', (e) => stopHold(e.contactId));
+  acd.on('contactEnded', (record) => {
+    stopHold(record.contactId);
+    publishedIn.delete(callIdFor(record.contactId));
+    // A contact that ends without a call (cancel, abandon, overflow) closes its hold room.
+    void ctx.calls.closeCall(callIdFor(record.contactId));
+  });
+  ctx.calls.events.on('published', ({ callId, identity }) => {
+    if (contactIdOfCall(callId) === undefined) return;
+    let set = publishedIn.get(callId);
+    if (!set) {
+      set = new Set();
+      publishedIn.set(callId, set);
+    }
+    set.add(identity);
+  });
+
   ctx.calls.events.on('published', ({ callId, identity }) => {
     const setup = setups.get(callId);
     if (!setup) return;
@@ -588,6 +665,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
   ctx.calls.events.on('left', ({ callId, identity, reason }) => {
     const contactId = contactIdOfCall(callId);
     if (contactId === undefined) return;
+    publishedIn.get(callId)?.delete(identity);
     let contact: ContactView;
     try {
       contact = acd.getContact(contactId);
@@ -596,6 +674,8 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     }
     const side = sideOf(contactId, identity);
     if (!side) return;
+    // A waiting user who left (or was dropped) gets the hold audio again when they rejoin.
+    if (side === 'user') stopHold(contactId);
     try {
       if (contact.state === 'connecting') {
         endSetup(callId);
@@ -683,6 +763,8 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     if (summary) quietly('setCallQuality', () => acd.setCallQuality(e.contactId, summary));
     if (e.agentId) gate.forget(e.agentId);
     endSetup(callIdFor(e.contactId));
+    stopHold(e.contactId);
+    publishedIn.delete(callIdFor(e.contactId));
     void ctx.calls.closeCall(callIdFor(e.contactId));
   });
 
@@ -700,6 +782,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
       if (closed) return;
       closed = true;
       clearInterval(kpiTimer);
+      for (const contactId of [...holds.keys()]) stopHold(contactId);
       await dispatcher?.close();
       acd.close();
     },

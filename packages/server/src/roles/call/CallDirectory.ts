@@ -1,5 +1,6 @@
 import type { Grants } from '@switchboard/protocol';
 import { TypedEmitter } from '../../events/TypedEmitter.js';
+import type { OpusPacket } from '../../media/hold/OggOpusReader.js';
 
 /** Who may join a call besides holders of a `calls` grant for it (e.g. the parties of an ACD call). */
 export type CallAccessPolicy = (identity: string, grants: Grants, callId: string) => boolean;
@@ -13,6 +14,20 @@ export type CallDirectoryEvents = {
   left: [{ callId: string; identity: string; participantId: string; reason: string }];
 };
 
+/** Server-made audio playing into a call (see {@link CallDirectory.playAudio}). */
+export interface PlayingAudio {
+  /** The track id the participants see in `call.trackPublished`. */
+  readonly trackId: string;
+  /** Unpublishes the track (subscribers get a server offer without it). Idempotent. */
+  stop(): void;
+}
+
+export type AudioPlayer = (
+  callId: string,
+  packets: readonly OpusPacket[],
+  name: string,
+) => PlayingAudio | undefined;
+
 /**
  * The call role's public face for other roles: who is in which call, and who else may
  * join. Roles such as the ACD add an access policy and follow the events; they never
@@ -24,6 +39,7 @@ export class CallDirectory {
   /** `sessionId\ncallId` → when the approval lapses (ms since epoch). */
   readonly #monitors = new Map<string, number>();
   #close: (callId: string) => Promise<void> = async () => {};
+  #play: AudioPlayer = () => undefined;
 
   addAccessPolicy(policy: CallAccessPolicy): void {
     this.#policies.push(policy);
@@ -58,6 +74,20 @@ export class CallDirectory {
   /** Ends a call for everyone in it (the call role installs the implementation). */
   closeCall(callId: string): Promise<void> {
     return this.#close(callId);
+  }
+
+  /**
+   * Plays Opus packets in a loop into an existing call, as a server track every participant
+   * receives (hold audio): packetised as RTP without transcoding, paced in real time.
+   * @returns the playback, or undefined when the call has no media room (nobody joined yet).
+   */
+  playAudio(callId: string, packets: readonly OpusPacket[], name = 'hold'): PlayingAudio | undefined {
+    return this.#play(callId, packets, name);
+  }
+
+  /** @internal */
+  setAudioPlayer(play: AudioPlayer): void {
+    this.#play = play;
   }
 
   /** @internal */

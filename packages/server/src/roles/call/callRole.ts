@@ -9,9 +9,12 @@ import {
 import { z } from 'zod';
 import { requireBearer } from '../../http/authHelpers.js';
 import { route } from '../../http/routes.js';
+import { AudioLoopPlayer } from '../../media/hold/AudioLoopPlayer.js';
+import { OpusLoopPacketizer } from '../../media/hold/OpusLoopPacketizer.js';
 import type { ParticipantInfo, ParticipantQuality, TrackInfo } from '../../media/MediaTypes.js';
 import type { Participant } from '../../media/Participant.js';
 import type { Room } from '../../media/Room.js';
+import { ServerAudioTrack } from '../../media/ServerAudioTrack.js';
 import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
 import type { SignallingSession } from '../../signalling/SignallingSession.js';
 import { CallMetrics } from './CallMetrics.js';
@@ -183,6 +186,26 @@ export function callRole(ctx: RoleContext): RoleHandle {
   directory.setCloser(async (callId) => {
     const room = media.findRoom(callId);
     if (room && !room.closed) await room.close();
+  });
+  directory.setAudioPlayer((callId, packets, name) => {
+    const room = media.findRoom(callId);
+    if (!room || room.closed) return undefined;
+    const track = new ServerAudioTrack(`server-${name}`, name);
+    room.publishServerTrack(track);
+    const player = new AudioLoopPlayer(new OpusLoopPacketizer(packets), (frame) => track.write(frame));
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      player.stop();
+      offClosed();
+      room.unpublishServerTrack(track);
+      log.info({ callId, trackId: track.trackId, packets: player.counters.sent }, 'server audio stopped');
+    };
+    const offClosed = room.on('closed', stop);
+    player.start();
+    log.info({ callId, trackId: track.trackId }, 'server audio playing');
+    return { trackId: track.trackId, stop };
   });
   d.handle('call.join', async ({ callId, name }, { session }) => {
     const hidden = directory.isMonitor(session.id, callId);
