@@ -206,7 +206,23 @@ describe('The contact-center story in Chromium', { timeout: 240_000 }, () => {
       'the supervisor hears the call',
       () => received(supervisor, 'monitor'),
       (v) => v.audio > 0,
-    );
+    ).catch(async (err: Error) => {
+      // Say what the monitor's side saw, so a failure explains itself.
+      const seen = await supervisor.evaluate(async () => {
+        const pc = (window as unknown as PageWindow).switchboardSupervisor?.monitor?.call.pc;
+        const inbound: unknown[] = [];
+        (await pc?.getStats())?.forEach((r: { type: string }) => {
+          if (r.type === 'inbound-rtp') inbound.push(r);
+        });
+        return {
+          status: document.getElementById('monitor-status')?.textContent,
+          connection: pc?.connectionState,
+          transceivers: pc?.getTransceivers().map((x) => `${x.mid}:${x.currentDirection}`),
+          inbound,
+        };
+      });
+      throw new Error(`${err.message}; monitor: ${JSON.stringify(seen)}`);
+    });
 
     assert.deepEqual(await seriousViolations(agent), [], 'the call view is accessible');
     assert.deepEqual(await seriousViolations(supervisor), [], 'the dashboard with a call is accessible');
