@@ -168,7 +168,14 @@ describe('supervisor.monitor', { timeout: 90_000 }, () => {
         'the monitor hears the call',
         () => inboundAudioPackets(listening.pc),
         (n) => n > 50,
-      );
+      ).catch((err: Error) => {
+        // Intermittent (about 1 run in 10 under load): say what the receive-only side negotiated.
+        const seen = listening.pc
+          .getTransceivers()
+          .map((x) => `${x.mid}:${x.direction}/${x.currentDirection}`)
+          .join(' ');
+        throw new Error(`${err.message}; ${listening.pc.connectionState}; transceivers ${seen}`);
+      });
 
       // Not announced: no participantJoined for it, and not in the parties' lists.
       assert.equal(
