@@ -315,9 +315,9 @@ export const ConfigSchema = z
           ),
         forwarding: z
           .enum(['werift', 'fast'])
-          .default('fast')
+          .default('werift')
           .describe(
-            "fast: Buffer-level RTP rewrite with our own SRTP (no RtpPacket per packet; see docs/media.md). werift: werift's own sendRtp per subscriber, slower, kept as the reference path.",
+            "werift: werift's own sendRtp per subscriber (the default). fast: Buffer-level RTP rewrite with our own SRTP (no RtpPacket per packet; docs/media.md) — opt-in until an intermittent 'subscriber receives nothing' seen in CI is ruled out on it.",
           ),
       })
       .strict()

@@ -53,7 +53,7 @@ export class MediaServer {
       rangeName,
       inactivityTimeoutMs: options.inactivityTimeoutMs ?? 20_000,
       h264: options.h264 ?? true,
-      forwarding: options.forwarding ?? 'fast',
+      forwarding: options.forwarding ?? 'werift',
       iceTcp: options.iceTcp ?? false,
     };
   }

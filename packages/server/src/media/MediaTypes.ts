@@ -26,8 +26,8 @@ export interface MediaServerOptions {
   /** Offer H264 (besides VP8) to clients that offer it. Default true. */
   h264?: boolean;
   /**
-   * Per-packet path: `fast` (default: own SRTP with cached keys, Buffer-level RTP rewrite) or
-   * `werift` (werift's parse/clone/sendRtp; the baseline of bench/sfu).
+   * Per-packet path: `werift` (default: werift's parse/clone/sendRtp; the baseline of bench/sfu)
+   * or `fast` (own SRTP with cached keys, Buffer-level RTP rewrite; opt-in).
    */
   forwarding?: 'fast' | 'werift';
   /**
