@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { Call } from '@switchboard/sdk';
 import { AGENT_EVENTS, Inbox } from '../helpers/acd.js';
+import { until as waitUntil } from '../helpers/platform.js';
 import { api, client, mint, type Running, start } from '../helpers/realServer.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 import { syntheticStream, wrtc } from '../helpers/wrtc.js';
@@ -20,21 +21,9 @@ const counts = (k: Record<string, unknown>) => ({
   callbacks: k.callbacks,
 });
 
-async function until<T>(
-  what: string,
-  read: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}; last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-    v = await read();
-  }
-  return v;
-}
+/** This file's longer default wait. */
+const until = <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15000) =>
+  waitUntil(what, read, ok, timeoutMs);
 
 describe('kill -9 of the real server mid-call (media flowing), restart on the same data directory', {
   timeout: 120_000,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from '../helpers/axe.js';
 import { launchChromium, type TestBrowser } from '../helpers/browser.js';
-import { startPlatform, type TestPlatform } from '../helpers/platform.js';
+import { startPlatform, type TestPlatform, until as waitUntil } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 
 // The whole contact-center story in Chromium: supervisor dashboard, agent console, and a user
@@ -55,21 +55,9 @@ function received(page: Page, which: 'agent' | 'user' | 'monitor'): Promise<Rece
   }, which);
 }
 
-async function until<T>(
-  what: string,
-  read: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}; last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    v = await read();
-  }
-  return v;
-}
+/** This file's longer default wait. */
+const until = <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30000) =>
+  waitUntil(what, read, ok, timeoutMs);
 
 /** The user side's page, for its screenshot name. */
 const USER_PAGE = 'widget';

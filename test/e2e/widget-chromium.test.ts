@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium, type TestBrowser } from '../helpers/browser.js';
-import { startPlatform, type TestPlatform } from '../helpers/platform.js';
+import { startPlatform, type TestPlatform, until } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 
 interface WidgetLike extends HTMLElement {
@@ -25,17 +25,6 @@ async function decoded(page: Page): Promise<{ audio: number; frames: number }> {
     );
     return { audio, frames };
   });
-}
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}; last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    v = await read();
-  }
-  return v;
 }
 
 describe('the call widget on the demo site, in Chromium', { timeout: 150_000 }, () => {

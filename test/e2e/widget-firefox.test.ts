@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { launchChromium, type TestBrowser } from '../helpers/browser.js';
 import { launchFirefox, type TestFirefox } from '../helpers/firefox.js';
-import { startPlatform, type TestPlatform } from '../helpers/platform.js';
+import { startPlatform, type TestPlatform, until as waitUntil } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 
 /** Runs in the user's page: the widget's state and what its media call has decoded. */
@@ -27,16 +27,9 @@ interface Seen {
   audio: number;
 }
 
-async function until(what: string, read: () => Promise<Seen>, ok: (v: Seen) => boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}; last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    v = await read();
-  }
-  return v;
-}
+/** This file's longer default wait. */
+const until = <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30000) =>
+  waitUntil(what, read, ok, timeoutMs);
 
 describe('the contact-center story with the user’s widget in Firefox ESR, agent and supervisor in Chromium', {
   timeout: 150_000,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
@@ -44,4 +44,18 @@ export async function launchChromium(
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Chromium running inside a network namespace (`execPrefix`, e.g. `ip netns exec <ns>`, via a
+ * wrapper script written to `dir`), so its traffic obeys that namespace's firewall.
+ */
+export async function launchChromiumInNamespace(
+  execPrefix: string[],
+  dir: string,
+  extraArgs: string[] = [],
+): Promise<TestBrowser> {
+  const wrapper = path.join(dir, 'chromium-in-namespace.sh');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${execPrefix.join(' ')} /usr/bin/chromium "$@"\n`, { mode: 0o755 });
+  return launchChromium(extraArgs, { executablePath: wrapper });
 }

@@ -81,6 +81,26 @@ export async function startPlatform(overrides: ConfigInput = {}): Promise<TestPl
 }
 
 /** Resolves when `predicate` holds, polling; rejects after `timeoutMs`. */
+/**
+ * Polls `read` until `ok` accepts its value; returns that value, or throws naming `what` and
+ * the last value seen once `timeoutMs` passed.
+ */
+export async function until<T>(
+  what: string,
+  read: () => Promise<T> | T,
+  ok: (v: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let v = await read();
+  while (!ok(v)) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}; last ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    v = await read();
+  }
+  return v;
+}
+
 export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {

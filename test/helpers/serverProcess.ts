@@ -65,3 +65,12 @@ export function startServerProcess(
     },
   };
 }
+
+/** SIGTERM (graceful drain), then SIGKILL after `graceMs`; resolves once the process exited. */
+export async function stopServerProcess(server: ServerProcess | undefined, graceMs = 4000): Promise<void> {
+  if (!server) return;
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), graceMs);
+  await server.exited;
+  clearTimeout(timer);
+}

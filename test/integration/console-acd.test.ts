@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { EventType } from '@switchboard/protocol';
 import { Call, type SignallingClient } from '@switchboard/sdk';
 import { AGENT_EVENTS, Inbox, refused, rest, SUPERVISOR_EVENTS, USER_EVENTS } from '../helpers/acd.js';
-import { startPlatform, type TestPlatform } from '../helpers/platform.js';
+import { startPlatform, type TestPlatform, until } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 import { syntheticStream, wrtc } from '../helpers/wrtc.js';
 
@@ -22,17 +22,6 @@ async function connect(
   await client.connect();
   clients.push(client);
   return client;
-}
-
-async function until<T>(what: string, read: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  let v = await read();
-  while (!ok(v)) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}; last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    v = await read();
-  }
-  return v;
 }
 
 async function inboundAudioPackets(pc: RTCPeerConnection): Promise<number> {

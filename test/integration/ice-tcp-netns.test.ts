@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromiumInNamespace } from '../helpers/browser.js';
 import { untilDecoding } from '../helpers/demoPage.js';
 import { createNetnsPair, type NetnsPair, netnsUnavailable } from '../helpers/netns.js';
-import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
+import { type ServerProcess, startServerProcess, stopServerProcess } from '../helpers/serverProcess.js';
 
 describe('UDP blocked, TCP open: ICE-TCP on the media server (media.iceTcp)', {
   skip: netnsUnavailable(),
@@ -44,22 +44,13 @@ describe('UDP blocked, TCP open: ICE-TCP on the media server (media.iceTcp)', {
   });
 
   after(async () => {
-    if (server) {
-      server.child.kill('SIGTERM');
-      const timer = setTimeout(() => server.child.kill('SIGKILL'), 4000);
-      await server.exited;
-      clearTimeout(timer);
-    }
+    await stopServerProcess(server);
     await pair?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('two Chromium pages decode each other over a TCP candidate pair', async (t) => {
-    const wrapper = path.join(dir, 'chromium-in-client-namespace.sh');
-    writeFileSync(wrapper, `#!/bin/sh\nexec ${pair.exec(pair.client).join(' ')} /usr/bin/chromium "$@"\n`, {
-      mode: 0o755,
-    });
-    const browser = await launchChromium([], { executablePath: wrapper });
+    const browser = await launchChromiumInNamespace(pair.exec(pair.client), dir);
     try {
       const url = `https://${pair.serverAddress}/demo/?call=ice-tcp&autojoin=1`;
       const pages = [await browser.context.newPage(), await browser.context.newPage()];

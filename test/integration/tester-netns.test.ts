@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Report, ReportSchema } from '@switchboard/tester';
 import { createNetnsPair, type NetnsPair, netnsUnavailable } from '../helpers/netns.js';
-import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
+import { type ServerProcess, startServerProcess, stopServerProcess } from '../helpers/serverProcess.js';
 import { mintTesterToken, runNode, TESTER_CLI } from '../helpers/testerRun.js';
 
 const COTURN = '/usr/bin/turnserver';
@@ -143,12 +143,7 @@ describe('switchboard-test through emulated firewalls (network namespaces + nfta
   });
 
   after(async () => {
-    if (server) {
-      server.child.kill('SIGTERM');
-      const timer = setTimeout(() => server.child.kill('SIGKILL'), 4000);
-      await server.exited;
-      clearTimeout(timer);
-    }
+    await stopServerProcess(server);
     await pair?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ReportSchema } from '@switchboard/tester';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromiumInNamespace } from '../helpers/browser.js';
 import { untilDecoding } from '../helpers/demoPage.js';
 import { createNetnsPair, type NetnsPair, netnsUnavailable } from '../helpers/netns.js';
-import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
+import { type ServerProcess, startServerProcess, stopServerProcess } from '../helpers/serverProcess.js';
 import { mintTesterToken, runNode, TESTER_CLI } from '../helpers/testerRun.js';
 
 const COTURN = '/usr/bin/turnserver';
@@ -73,12 +73,7 @@ describe('only TCP 443 open, TURN/TLS sharing 443 (network namespaces + nftables
   });
 
   after(async () => {
-    if (server) {
-      server.child.kill('SIGTERM');
-      const timer = setTimeout(() => server.child.kill('SIGKILL'), 4000);
-      await server.exited;
-      clearTimeout(timer);
-    }
+    await stopServerProcess(server);
     await pair?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -127,13 +122,11 @@ describe('only TCP 443 open, TURN/TLS sharing 443 (network namespaces + nftables
   });
 
   it('two users in the client namespace call each other: signalling falls back to WSS on 443, media relays over TURN/TLS on 443', async (t) => {
-    // Chromium runs inside the client namespace through a wrapper; the profile's self-signed
-    // certificate is accepted for the page and for turns: (docs/turn.md: browsers verify it).
-    const wrapper = path.join(dir, 'chromium-in-client-namespace.sh');
-    writeFileSync(wrapper, `#!/bin/sh\nexec ${pair.exec(pair.client).join(' ')} /usr/bin/chromium "$@"\n`, {
-      mode: 0o755,
-    });
-    const browser = await launchChromium(['--ignore-certificate-errors'], { executablePath: wrapper });
+    // Chromium runs inside the client namespace; the self-signed certificate is accepted for
+    // the page and for turns: (docs/turn.md: browsers verify it).
+    const browser = await launchChromiumInNamespace(pair.exec(pair.client), dir, [
+      '--ignore-certificate-errors',
+    ]);
     try {
       const url = `https://${pair.serverAddress}/demo/?call=netns-443&autojoin=1`;
       const pages = [await browser.context.newPage(), await browser.context.newPage()];
