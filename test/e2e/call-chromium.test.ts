@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Call, SignallingClient } from '@switchboard/sdk';
 import type { Page } from 'playwright-core';
 import { launchChromium, type TestBrowser } from '../helpers/browser.js';
+import { untilDecoding } from '../helpers/demoPage.js';
 import { startPlatform, type TestPlatform } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 
@@ -111,3 +112,62 @@ for (const transport of ['websocket', 'longpoll'] as const) {
     });
   });
 }
+
+describe('a receive-only Chromium page (/demo/?watch=1) in a call', { timeout: 90_000 }, () => {
+  let t: TestPlatform;
+  let browser: TestBrowser;
+  const range = randomWindow(TEST_PORTS.platformMedia, 40);
+
+  before(async () => {
+    t = await startPlatform({ media: { listenAddress: '127.0.0.1', rtcPorts: range, acdPorts: range } });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it('keeps its first m-lines and their transport through the server’s answer (no port-0 rejection), then decodes the publisher', async () => {
+    const callId = 'watch';
+    const publisher = await browser.context.newPage();
+    await publisher.goto(`${t.urls.https}/demo/?call=${callId}&autojoin=1`);
+    await publisher.waitForFunction(() => window.switchboardDemo?.call !== undefined);
+
+    // Stop the watcher right after its own offer is answered, before the server offers the
+    // publisher's tracks: what the first answer did to its transceivers shows there. A port-0
+    // answer makes Chromium stop them and drop the BUNDLE transport; the later server offer
+    // then needs a new transport and new ICE credentials, a race a loaded machine loses.
+    const watcher = await browser.context.newPage();
+    await watcher.addInitScript(() => {
+      const original = RTCPeerConnection.prototype.setRemoteDescription;
+      const seen: { type: string; transceivers: string[]; transport: string | null }[] = [];
+      (window as unknown as { firstAnswers: typeof seen }).firstAnswers = seen;
+      RTCPeerConnection.prototype.setRemoteDescription = async function (
+        this: RTCPeerConnection,
+        description: RTCSessionDescriptionInit,
+      ) {
+        await (original as (d: RTCSessionDescriptionInit) => Promise<void>).call(this, description);
+        const transceivers = this.getTransceivers();
+        seen.push({
+          type: description.type ?? '',
+          transceivers: transceivers.map((x) => `${x.mid}:${x.currentDirection}`),
+          transport: transceivers[0]?.receiver.transport?.iceTransport.state ?? null,
+        });
+      } as unknown as typeof original;
+    });
+    await watcher.goto(`${t.urls.https}/demo/?call=${callId}&autojoin=1&watch=1`);
+    const watched = await untilDecoding(watcher, 15_000);
+    const first = await watcher.evaluate(
+      () =>
+        (
+          window as unknown as {
+            firstAnswers: { type: string; transceivers: string[]; transport: string | null }[];
+          }
+        ).firstAnswers[0],
+    );
+    assert.equal(first?.type, 'answer', 'the watcher offers first');
+    assert.deepEqual(first?.transceivers, ['0:inactive', '1:inactive'], 'answered inactive, not stopped');
+    assert.notEqual(first?.transport, null, 'the BUNDLE transport survives the first answer');
+    assert.ok(watched.frames > 0 && watched.audio > 0, `the watcher decodes: ${JSON.stringify(watched)}`);
+  });
+});

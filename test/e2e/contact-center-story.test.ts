@@ -27,7 +27,10 @@ interface Received {
 interface PageWindow {
   switchboardAgent?: { call?: { pc: RTCPeerConnection }; events: string[]; network?: unknown };
   switchboardAcd?: { call?: { pc: RTCPeerConnection }; contactId?: string };
-  switchboardSupervisor?: { monitor?: { call: { pc: RTCPeerConnection } }; events: string[] };
+  switchboardSupervisor?: {
+    monitor?: { call: { pc: RTCPeerConnection; participantId: string } };
+    events: string[];
+  };
 }
 
 /** Inbound audio packets and decoded video frames of the page's call, from `getStats()`. */
@@ -197,19 +200,30 @@ describe('The contact-center story in Chromium', { timeout: 240_000 }, () => {
     ).catch(async (err: Error) => {
       // Say what the monitor's side saw, so a failure explains itself.
       const seen = await supervisor.evaluate(async () => {
-        const pc = (window as unknown as PageWindow).switchboardSupervisor?.monitor?.call.pc;
+        const monitor = (window as unknown as PageWindow).switchboardSupervisor?.monitor;
+        const pc = monitor?.call.pc;
         const inbound: unknown[] = [];
         (await pc?.getStats())?.forEach((r: { type: string }) => {
           if (r.type === 'inbound-rtp') inbound.push(r);
         });
         return {
+          participantId: monitor?.call.participantId,
           status: document.getElementById('monitor-status')?.textContent,
           connection: pc?.connectionState,
           transceivers: pc?.getTransceivers().map((x) => `${x.mid}:${x.currentDirection}`),
           inbound,
         };
       });
-      throw new Error(`${err.message}; monitor: ${JSON.stringify(seen)}`);
+      // And what the server saw of the monitor's peer connection (its log lines since the join).
+      const joined = t.logs().lastIndexOf('"hidden":true');
+      const serverSide = t
+        .logs()
+        .slice(joined === -1 ? 0 : t.logs().lastIndexOf('\n', joined))
+        .split('\n')
+        .filter((l) => /participant|connection state|monitor|inactive/i.test(l))
+        .slice(0, 40)
+        .join('\n');
+      throw new Error(`${err.message}; monitor: ${JSON.stringify(seen)}\nserver:\n${serverSide}`);
     });
 
     assert.deepEqual(await seriousViolations(agent), [], 'the call view is accessible');

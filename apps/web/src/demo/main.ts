@@ -23,13 +23,16 @@ async function join(callId: string): Promise<void> {
   const { token } = await fetchJson<{ token: string }>(`/v1/demo/token?call=${encodeURIComponent(callId)}`);
   say('Connecting…');
   const client = await connectClient(token, transport);
-  say('Asking for camera and microphone…');
   let stream: MediaStream | undefined;
-  try {
-    stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
-    $<HTMLVideoElement>('local').srcObject = stream;
-  } catch (err) {
-    say(`Camera/microphone unavailable (${(err as Error).message}); joining to watch and listen.`, true);
+  // ?watch=1 joins receive-only: no camera or microphone is asked for.
+  if (params.get('watch') !== '1') {
+    say('Asking for camera and microphone…');
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+      $<HTMLVideoElement>('local').srcObject = stream;
+    } catch (err) {
+      say(`Camera/microphone unavailable (${(err as Error).message}); joining to watch and listen.`, true);
+    }
   }
   say(`Connected over ${client.transportKind}; joining ${callId}…`);
   const remoteTracks: MediaStreamTrack[] = [];

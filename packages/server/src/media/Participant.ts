@@ -44,7 +44,7 @@ import {
   rtcpJitterToMs,
   secondsToMs,
 } from './qualityMath.js';
-import { announceAddress, reviveBundleOnlyMlines } from './sdp.js';
+import { announceAddress, rejectedMids, reviveBundleOnlyMlines, unrejectInactiveMlines } from './sdp.js';
 import { inboundGuardOf, installFeedbackRouting, installRtpDemuxFallback } from './weriftPatches.js';
 
 /** What a participant needs from its room (implemented by {@link Room}). */
@@ -661,7 +661,15 @@ export class Participant {
   }
 
   #localSdp(): string {
-    const sdp = this.#pc.localDescription?.sdp ?? '';
+    const rejected = rejectedMids(this.#pc.remoteDescription?.sdp ?? '');
+    const live = (mid: string) => {
+      if (rejected.has(mid)) return false;
+      const transceiver = this.#pc.getTransceivers().find((t) => t.mid === mid) as
+        | (RTCRtpTransceiver & { stopped?: boolean; stopping?: boolean })
+        | undefined;
+      return transceiver !== undefined && !transceiver.stopped && !transceiver.stopping;
+    };
+    const sdp = unrejectInactiveMlines(this.#pc.localDescription?.sdp ?? '', live);
     const s = this.#host.settings;
     return announceAddress(sdp, s.listenAddress, s.announcedAddress);
   }

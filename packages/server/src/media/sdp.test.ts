@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { announceAddress, reviveBundleOnlyMlines, sdpCandidates } from './sdp.js';
+import {
+  announceAddress,
+  rejectedMids,
+  reviveBundleOnlyMlines,
+  sdpCandidates,
+  unrejectInactiveMlines,
+} from './sdp.js';
 
 // Shape of a Firefox max-bundle offer: the first m-line carries the transport, the
 // others are port 0 + a=bundle-only.
@@ -62,6 +68,66 @@ describe('reviveBundleOnlyMlines', () => {
   it('accepts LF-only line endings', () => {
     const out = reviveBundleOnlyMlines(FIREFOX_LIKE.replaceAll('\r\n', '\n'));
     assert.ok(out.includes('m=video 9 UDP/TLS/RTP/SAVPF 120'));
+  });
+});
+
+// What werift 0.24 answers to a receive-only client's first offer (nothing to send yet):
+// every m-line inactive, and port 0 on each.
+const WERIFT_INACTIVE_ANSWER = [
+  'v=0',
+  'o=- 1 0 IN IP4 0.0.0.0',
+  's=-',
+  't=0 0',
+  'a=group:BUNDLE 0 1 2',
+  'm=audio 0 UDP/TLS/RTP/SAVPF 111',
+  'c=IN IP4 127.0.0.1',
+  'a=mid:0',
+  'a=inactive',
+  'a=candidate:1 1 udp 2130706431 127.0.0.1 31001 typ host',
+  'm=video 0 UDP/TLS/RTP/SAVPF 96',
+  'c=IN IP4 127.0.0.1',
+  'a=mid:1',
+  'a=inactive',
+  'm=video 0 UDP/TLS/RTP/SAVPF 96',
+  'c=IN IP4 127.0.0.1',
+  'a=mid:2',
+  'a=inactive',
+  '',
+].join('\r\n');
+
+describe('unrejectInactiveMlines', () => {
+  it('gives live inactive m-lines a port (9 when no m-line has one), so they are not read as rejected', () => {
+    const out = unrejectInactiveMlines(WERIFT_INACTIVE_ANSWER, () => true);
+    assert.deepEqual(
+      out.split('\r\n').filter((l) => l.startsWith('m=')),
+      ['m=audio 9 UDP/TLS/RTP/SAVPF 111', 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'm=video 9 UDP/TLS/RTP/SAVPF 96'],
+    );
+    assert.equal(rejectedMids(out).size, 0);
+  });
+
+  it('uses the port of the first m-line that has one', () => {
+    const withPort = WERIFT_INACTIVE_ANSWER.replace('m=audio 0 ', 'm=audio 31001 ').replace(
+      'a=mid:0\r\na=inactive',
+      'a=mid:0\r\na=sendonly',
+    );
+    const out = unrejectInactiveMlines(withPort, () => true);
+    assert.ok(out.includes('m=video 31001 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 127.0.0.1\r\na=mid:1'));
+  });
+
+  it('keeps port 0 where the mid is not live (a stopped or client-rejected transceiver)', () => {
+    const out = unrejectInactiveMlines(WERIFT_INACTIVE_ANSWER, (mid) => mid !== '2');
+    assert.deepEqual([...rejectedMids(out)], ['2']);
+  });
+
+  it('leaves port-0 m-lines that are not inactive alone', () => {
+    const sdp = WERIFT_INACTIVE_ANSWER.replace('a=mid:1\r\na=inactive', 'a=mid:1\r\na=recvonly');
+    assert.ok(rejectedMids(unrejectInactiveMlines(sdp, () => true)).has('1'));
+  });
+});
+
+describe('rejectedMids', () => {
+  it('is port 0 without a=bundle-only', () => {
+    assert.deepEqual([...rejectedMids(FIREFOX_LIKE)], ['2']);
   });
 });
 

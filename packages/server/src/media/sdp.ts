@@ -32,33 +32,77 @@ export function bundledMids(sdp: string): Set<string> {
  * `a=bundle-only`, or outside any BUNDLE group, stay rejected.
  */
 export function reviveBundleOnlyMlines(sdp: string): string {
-  const lines = splitLines(sdp);
   const bundled = bundledMids(sdp);
+  return mapMediaSections(sdp, (section) => {
+    const parts = section[0]!.split(' ');
+    const bundleOnly = section.some((l) => l.trim() === 'a=bundle-only');
+    const mid = midOf(section);
+    if (parts[1] !== '0' || !bundleOnly || mid === undefined || !bundled.has(mid)) return section;
+    parts[1] = '9';
+    return [parts.join(' '), ...section.slice(1).filter((l) => l.trim() !== 'a=bundle-only')];
+  });
+}
+
+/**
+ * werift 0.24 writes port 0 on every `a=inactive` m-line it sends, which RFC 3264 §6 and
+ * JSEP read as *rejected*: Chromium stops and removes those transceivers, and when every
+ * m-line of an answer is "rejected" it drops the BUNDLE transport, so the next offer needs a
+ * new transport and new ICE credentials (a race werift loses under load). An inactive m-line
+ * is a live one that carries nothing for now: this gives each one whose mid `isLive` accepts
+ * the port of the first m-line that has one (9 when none does). M-lines werift keeps for
+ * stopped or client-rejected transceivers stay at port 0.
+ */
+export function unrejectInactiveMlines(sdp: string, isLive: (mid: string) => boolean): string {
+  const ports = splitLines(sdp)
+    .filter((l) => l.startsWith('m='))
+    .map((l) => l.split(' ')[1]);
+  const port = ports.find((p) => p !== undefined && p !== '0') ?? '9';
+  return mapMediaSections(sdp, (section) => {
+    const parts = section[0]!.split(' ');
+    const mid = midOf(section);
+    const inactive = section.some((l) => l.trim() === 'a=inactive');
+    if (parts[1] !== '0' || !inactive || mid === undefined || !isLive(mid)) return section;
+    parts[1] = port;
+    return [parts.join(' '), ...section.slice(1)];
+  });
+}
+
+/**
+ * The mids the SDP's author rejected or stopped: port 0 without `a=bundle-only` (RFC 3264
+ * §6, RFC 8843 §6).
+ */
+export function rejectedMids(sdp: string): Set<string> {
+  const rejected = new Set<string>();
+  mapMediaSections(sdp, (section) => {
+    const mid = midOf(section);
+    const bundleOnly = section.some((l) => l.trim() === 'a=bundle-only');
+    if (section[0]!.split(' ')[1] === '0' && !bundleOnly && mid !== undefined) rejected.add(mid);
+    return section;
+  });
+  return rejected;
+}
+
+/** Rewrites each media section (its `m=` line first) with `fn`; the session part is kept. */
+function mapMediaSections(sdp: string, fn: (section: string[]) => string[]): string {
   const out: string[] = [];
   let section: string[] = [];
   const flush = () => {
-    const mLine = section[0];
-    if (mLine?.startsWith('m=')) {
-      const parts = mLine.split(' ');
-      const bundleOnly = section.some((l) => l.trim() === 'a=bundle-only');
-      const mid = section
-        .find((l) => l.startsWith('a=mid:'))
-        ?.slice('a=mid:'.length)
-        .trim();
-      if (parts[1] === '0' && bundleOnly && mid !== undefined && bundled.has(mid)) {
-        parts[1] = '9';
-        section = [parts.join(' '), ...section.slice(1).filter((l) => l.trim() !== 'a=bundle-only')];
-      }
-    }
-    out.push(...section);
+    out.push(...(section[0]?.startsWith('m=') ? fn(section) : section));
     section = [];
   };
-  for (const line of lines) {
+  for (const line of splitLines(sdp)) {
     if (line.startsWith('m=')) flush();
     section.push(line);
   }
   flush();
   return joinLines(out);
+}
+
+function midOf(section: string[]): string | undefined {
+  return section
+    .find((l) => l.startsWith('a=mid:'))
+    ?.slice('a=mid:'.length)
+    .trim();
 }
 
 /** One `a=candidate` line, parsed. */
