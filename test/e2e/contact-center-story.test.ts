@@ -9,6 +9,7 @@ import { seriousViolations } from '../helpers/axe.js';
 import { launchChromium, type TestBrowser } from '../helpers/browser.js';
 import { startPlatform, type TestPlatform, until as waitUntil } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
+import { WIDGET_MEDIA, type WidgetMedia } from '../helpers/widget.js';
 
 // The whole contact-center story in Chromium: supervisor dashboard, agent console, and a user
 // calling a queue from the widget on the demo site. Screenshots go to docs/screenshots/ with SB_SCREENSHOTS=1, else to a tmp dir.
@@ -34,20 +35,13 @@ interface PageWindow {
 }
 
 /** Inbound audio packets and decoded video frames of the page's call, from `getStats()`. */
-function received(page: Page, which: 'agent' | 'user' | 'monitor'): Promise<Received> {
+async function received(page: Page, which: 'agent' | 'user' | 'monitor'): Promise<Received> {
+  // The user is the <switchboard-call> widget: only what comes from the agent counts.
+  if (which === 'user') return (await page.evaluate(WIDGET_MEDIA)) as WidgetMedia;
   return page.evaluate(async (w) => {
     const win = window as unknown as PageWindow;
-    const pc =
-      w === 'agent'
-        ? win.switchboardAgent?.call?.pc
-        : w === 'user'
-          ? undefined
-          : win.switchboardSupervisor?.monitor?.call.pc;
-    // The user is the <switchboard-call> widget, which exposes getStats() itself.
-    const widget = document.querySelector('switchboard-call') as unknown as {
-      getStats(): Promise<RTCStatsReport | null>;
-    } | null;
-    const stats = w === 'user' ? await widget?.getStats() : await pc?.getStats();
+    const pc = w === 'agent' ? win.switchboardAgent?.call?.pc : win.switchboardSupervisor?.monitor?.call.pc;
+    const stats = await pc?.getStats();
     let audio = 0;
     let frames = 0;
     stats?.forEach((s: { type: string; kind?: string; packetsReceived?: number; framesDecoded?: number }) => {

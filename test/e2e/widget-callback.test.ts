@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium, type TestBrowser } from '../helpers/browser.js';
 import { startPlatform, type TestPlatform, until } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
+import { WIDGET_MEDIA, type WidgetMedia } from '../helpers/widget.js';
 
 interface WidgetLike extends HTMLElement {
   state: string;
@@ -14,20 +15,18 @@ interface WidgetLike extends HTMLElement {
   getStats(): Promise<RTCStatsReport | null>;
 }
 
-async function audioReceived(page: Page, read: string): Promise<number> {
-  return page.evaluate(async (how) => {
-    const pc =
-      how === 'widget'
-        ? await (document.querySelector('switchboard-call') as unknown as WidgetLike).getStats()
-        : await (
-            window as unknown as { switchboardAcd?: { call?: { pc: RTCPeerConnection } } }
-          ).switchboardAcd?.call?.pc.getStats();
+async function audioReceived(page: Page, read: 'widget' | 'acd-demo'): Promise<number> {
+  if (read === 'widget') return ((await page.evaluate(WIDGET_MEDIA)) as WidgetMedia).audio;
+  return page.evaluate(async () => {
+    const stats = await (
+      window as unknown as { switchboardAcd?: { call?: { pc: RTCPeerConnection } } }
+    ).switchboardAcd?.call?.pc.getStats();
     let audio = 0;
-    pc?.forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
+    stats?.forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
       if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived ?? 0;
     });
     return audio;
-  }, read);
+  });
 }
 
 describe('callback ring-back through the widget, in Chromium', { timeout: 120_000 }, () => {

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium, type TestBrowser } from '../helpers/browser.js';
 import { startPlatform, type TestPlatform, until } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
+import { WIDGET_MEDIA, type WidgetMedia } from '../helpers/widget.js';
 
 interface WidgetLike extends HTMLElement {
   state: string;
@@ -11,20 +12,9 @@ interface WidgetLike extends HTMLElement {
   getStats(): Promise<RTCStatsReport | null>;
 }
 
-/** What the widget's media call has decoded so far. */
-async function decoded(page: Page): Promise<{ audio: number; frames: number }> {
-  return page.evaluate(async () => {
-    const widget = document.querySelector('switchboard-call') as unknown as WidgetLike;
-    let audio = 0;
-    let frames = 0;
-    (await widget.getStats())?.forEach(
-      (s: { type: string; kind?: string; packetsReceived?: number; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived ?? 0;
-        if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
-      },
-    );
-    return { audio, frames };
-  });
+/** What the widget has received from the agent and from the queue's hold audio. */
+function decoded(page: Page): Promise<WidgetMedia> {
+  return page.evaluate(WIDGET_MEDIA) as Promise<WidgetMedia>;
 }
 
 describe('the call widget on the demo site, in Chromium', { timeout: 150_000 }, () => {
@@ -91,6 +81,12 @@ describe('the call widget on the demo site, in Chromium', { timeout: 150_000 }, 
       );
       await widget.getByRole('button', { name: 'Call me back instead' }).waitFor();
       await widget.getByRole('button', { name: 'Hold music', pressed: true }).waitFor();
+      // The queue's hold clip, streamed by the server into the contact's call, is heard.
+      await until(
+        'the widget plays the queue’s hold audio',
+        () => decoded(user),
+        (v) => v.holdEnergy > 0,
+      );
 
       // The agent: the /acd-demo/ page in agent mode, logged in Ready but not yet serving "sales"
       // (the page subscribes to offers only after its login, so an offer at login would be lost);

@@ -5,27 +5,9 @@ import { launchChromium, type TestBrowser } from '../helpers/browser.js';
 import { launchFirefox, type TestFirefox } from '../helpers/firefox.js';
 import { startPlatform, type TestPlatform, until as waitUntil } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
+import { WIDGET_MEDIA, type WidgetMedia } from '../helpers/widget.js';
 
-/** Runs in the user's page: the widget's state and what its media call has decoded. */
-const WIDGET = `(async () => {
-  const widget = document.querySelector('switchboard-call');
-  let frames = 0, audio = 0;
-  const report = widget && (await widget.getStats());
-  if (report) report.forEach((s) => {
-    if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0;
-    if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived || 0;
-  });
-  const status = widget && widget.shadowRoot.querySelector('[role=status]').textContent;
-  return { state: widget && widget.state, position: widget && widget.snapshot.position, status, frames, audio };
-})()`;
-
-interface Seen {
-  state: string;
-  position: number | null;
-  status: string;
-  frames: number;
-  audio: number;
-}
+type Seen = WidgetMedia;
 
 /** This file's longer default wait. */
 const until = <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30000) =>
@@ -86,11 +68,13 @@ describe('the contact-center story with the user’s widget in Firefox ESR, agen
     // The user, in Firefox, calls from the widget on the demo site.
     const user = await firefox.browser.newPage();
     await user.goto(`${t.urls.https}/demo-site/`);
-    const read = async () => (await user.evaluate(WIDGET)) as Seen;
+    const read = async () => (await user.evaluate(WIDGET_MEDIA)) as Seen;
     await user.locator('switchboard-call >>> button.start').click();
 
-    // The agent is offered the call and accepts it in the console.
+    // The agent is offered the call; before she accepts, Firefox plays the queue's hold audio
+    // (a server track in the contact's call, which the agent's media then replaces).
     await agent.waitForSelector('#offer:not([hidden])', { timeout: 30_000 });
+    await until('Firefox plays the hold audio', read, (v) => v.holdEnergy > 0);
     await agent.click('#accept');
     await until(
       'Firefox decodes the agent’s video and audio',

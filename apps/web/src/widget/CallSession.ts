@@ -26,6 +26,8 @@ export interface CallSessionEvents {
   change: WidgetSnapshot;
   localStream: MediaStream | null;
   remoteStream: MediaStream | null;
+  /** The queue's hold audio while the user waits; null once it stops. */
+  holdStream: MediaStream | null;
 }
 
 interface ClientConfig {
@@ -33,6 +35,9 @@ interface ClientConfig {
   apiUrl: string;
   fallbackWebsocketUrl: string;
 }
+
+/** The participant id under which the server plays a queue's hold audio into the call. */
+const HOLD_PARTICIPANT = 'server-hold';
 
 /** Codes that mean the server answered and refused us, rather than the network failing. */
 const CONNECT_REFUSALS =
@@ -73,6 +78,7 @@ export class CallSession {
     change: new Set(),
     localStream: new Set(),
     remoteStream: new Set(),
+    holdStream: new Set(),
   };
   #snapshot: WidgetSnapshot = INITIAL_SNAPSHOT;
   #client: SignallingClient | null = null;
@@ -184,6 +190,10 @@ export class CallSession {
     const ticket = await client.request('contact.enqueue', { queueId: queue, channel });
     this.#contactId = ticket.contactId;
     this.#dispatch({ type: 'queued', position: ticket.position, estimatedWaitMs: ticket.estimatedWaitMs });
+    // Into the contact's call at once: the queue's hold audio plays there while the user waits,
+    // the agent's media arrives there later with no new set-up, and a media path that cannot
+    // work shows now rather than when an agent answers.
+    await this.#enterCall(ticket.callId);
   }
 
   /** A fresh token per new signalling session: the given one, or one bought with the widget key. */
@@ -214,10 +224,10 @@ export class CallSession {
         this.#dispatch({ type: 'position', position: e.position, estimatedWaitMs: e.estimatedWaitMs });
     });
     client.on('acd.callConnecting', (e) => {
-      if (mine(e.contactId)) void this.#join(e.callId);
+      if (mine(e.contactId)) void this.#agentAnswered(e.callId);
     });
     client.on('contact.callback', (e) => {
-      if (mine(e.contactId)) void this.#join(e.callId);
+      if (mine(e.contactId)) void this.#agentAnswered(e.callId);
     });
     client.on('acd.callEnded', (e) => {
       if (mine(e.contactId)) this.#dispatch({ type: 'ended', reason: `${e.endedBy}: ${e.reason}` });
@@ -232,32 +242,60 @@ export class CallSession {
     });
   }
 
-  async #join(callId: string): Promise<void> {
+  /** An agent took the call: media continues in the call the user is in (or joins it now). */
+  async #agentAnswered(callId: string): Promise<void> {
+    this.#dispatch({ type: 'agentConnecting' });
+    await this.#enterCall(callId);
+    if (this.#call?.pc.connectionState === 'connected') this.#dispatch({ type: 'mediaUp' });
+  }
+
+  /** Joins the contact's media call once, publishing the user's microphone (and camera). */
+  async #enterCall(callId: string): Promise<void> {
     const client = this.#client;
     if (!client || this.#callId === callId) return;
     this.#callId = callId;
-    this.#dispatch({ type: 'agentConnecting' });
     try {
       const call = await Call.join(client, callId, this.#local ? { stream: this.#local } : {});
-      if (this.#closed || !isLive(this.#snapshot.state)) {
+      if (this.#closed || !isLive(this.#snapshot.state) || this.#callId !== callId) {
         await call.leave();
         return;
       }
       this.#call = call;
       const remote = new MediaStream();
-      call.on('track', ({ track }) => {
+      const hold = new MediaStream();
+      call.on('track', ({ track, participantId }) => {
+        if (participantId === HOLD_PARTICIPANT) {
+          hold.addTrack(track);
+          this.#emit('holdStream', hold);
+          return;
+        }
         remote.addTrack(track);
         this.#emit('remoteStream', remote);
       });
+      // The hold audio stops for good when the agent's media arrives (the server unpublishes it).
+      const offHold = client.on('call.trackUnpublished', (e) => {
+        if (e.callId === callId && e.track.participantId === HOLD_PARTICIPANT) this.#emit('holdStream', null);
+      });
+      call.on('ended', offHold);
       call.on('connectionState', (state) => {
         if (state === 'connected') this.#dispatch({ type: 'mediaUp' });
         if (state === 'failed') this.#fail(failure('WIDGET_MEDIA_BLOCKED', 'ICE failed'));
       });
-      call.on('ended', ({ reason }) => this.#dispatch({ type: 'ended', reason }));
-      if (call.pc.connectionState === 'connected') this.#dispatch({ type: 'mediaUp' });
+      call.on('ended', ({ reason }) => {
+        if (this.#call === call) this.#dispatch({ type: 'ended', reason });
+      });
     } catch (err) {
       this.#fail(err);
     }
+  }
+
+  /** Leaves the media call (the contact stays in the queue). */
+  async #leaveCall(): Promise<void> {
+    const call = this.#call;
+    this.#call = null;
+    this.#callId = null;
+    this.#emit('holdStream', null);
+    await call?.leave().catch(() => undefined);
   }
 
   /** Leave the queue and be called back here when an agent is free (keeps the place). */
@@ -266,6 +304,8 @@ export class CallSession {
     try {
       await this.#client.request('contact.callback', { contactId: this.#contactId });
       this.#dispatch({ type: 'callbackRequested' });
+      // No hold audio for someone who asked not to hold; the ring-back joins the call again.
+      await this.#leaveCall();
     } catch (err) {
       this.#fail(err);
     }
@@ -329,6 +369,7 @@ export class CallSession {
     this.#local = null;
     this.#emit('localStream', null);
     this.#emit('remoteStream', null);
+    this.#emit('holdStream', null);
     await call?.leave().catch(() => undefined);
     await client?.close().catch(() => undefined);
   }

@@ -1,6 +1,5 @@
 import { CallSession } from './CallSession.js';
 import { errorText, waitText } from './errorText.js';
-import { HoldMusic } from './HoldMusic.js';
 import { WIDGET_CSS } from './styles.js';
 import { INITIAL_SNAPSHOT, isLive, type WidgetSnapshot, type WidgetStateName } from './widgetState.js';
 
@@ -39,6 +38,7 @@ const TEMPLATE = `
     <video class="remote" autoplay playsinline aria-label="The agent"></video>
     <video class="local" autoplay playsinline muted aria-label="You"></video>
   </div>
+  <audio class="hold" autoplay></audio>
   <div class="actions">
     <button type="button" class="start primary"></button>
     <button type="button" class="callback" hidden>Call me back instead</button>
@@ -67,7 +67,6 @@ export class SwitchboardCallElement extends HTMLElement {
   #snapshot: WidgetSnapshot = INITIAL_SNAPSHOT;
   #micMuted = false;
   #cameraOff = false;
-  readonly #music = new HoldMusic();
   #musicWanted = true;
 
   constructor() {
@@ -99,7 +98,6 @@ export class SwitchboardCallElement extends HTMLElement {
   }
 
   disconnectedCallback(): void {
-    this.#music.close();
     void this.#session?.close();
     this.#session = null;
   }
@@ -156,6 +154,11 @@ export class SwitchboardCallElement extends HTMLElement {
     });
     session.on('localStream', (stream) => {
       this.#el<HTMLVideoElement>('.local').srcObject = stream;
+    });
+    session.on('holdStream', (stream) => {
+      const hold = this.#el<HTMLAudioElement>('.hold');
+      hold.srcObject = stream;
+      if (stream) void hold.play().catch(() => undefined);
     });
     session.on('remoteStream', (stream) => {
       const remote = this.#el<HTMLVideoElement>('.remote');
@@ -233,8 +236,8 @@ export class SwitchboardCallElement extends HTMLElement {
     const music = this.#el('.music');
     music.hidden = s.state !== 'waiting';
     music.setAttribute('aria-pressed', String(this.#musicWanted));
-    if (s.state === 'waiting' && this.#musicWanted) this.#music.start();
-    else this.#music.stop();
+    // The queue's hold audio (from the server) plays while waiting, unless switched off.
+    this.#el<HTMLAudioElement>('.hold').muted = !this.#musicWanted;
     const mute = this.#el('.mute');
     mute.hidden = !inCall;
     mute.setAttribute('aria-pressed', String(this.#micMuted));

@@ -6,8 +6,12 @@ type ParticipantInfo = RequestResult<'call.join'>['participants'][number];
 
 /** Events of a {@link Call}. */
 export interface CallEvents {
-  /** A remote track arrived (another participant's audio or video). */
-  track: { track: MediaStreamTrack; streams: readonly MediaStream[] };
+  /**
+   * A remote track arrived (another participant's audio or video). `participantId` is its
+   * publisher (the server names the stream after it, so one participant's audio and video
+   * share `streams[0]` and play in sync); `server-hold` is the queue's hold audio.
+   */
+  track: { track: MediaStreamTrack; streams: readonly MediaStream[]; participantId: string | null };
   participantJoined: ParticipantInfo;
   participantLeft: EventData<'call.participantLeft'>;
   trackMuted: EventData<'call.trackMuted'>;
@@ -78,7 +82,7 @@ export class Call {
       bundlePolicy: 'max-bundle',
     });
     this.pc.ontrack = (e) => {
-      const arrived = { track: e.track, streams: e.streams };
+      const arrived = { track: e.track, streams: e.streams, participantId: e.streams[0]?.id ?? null };
       this.remoteTracks.push(arrived);
       this.#emit('track', arrived);
     };

@@ -394,6 +394,9 @@ export class Participant {
     // Offer exactly the publisher's codec (payload type and fmtp): no transcoding.
     if (codec) transceiver.codecs = [codec];
     const sender = transceiver.sender;
+    // a=msid names the publisher as the stream: a client gets one MediaStream per participant
+    // (audio and video together, so they play in sync) and can tell whose a track is.
+    sender.streamIds = [track.participantId];
     const sub: Subscription = {
       track,
       transceiver,
