@@ -13,13 +13,17 @@ export class AcdMetrics {
   readonly webhooks: Counter<'result'>;
 
   constructor(registry: Registry, acd: AcdService, windowMs: number) {
-    // One KPI computation per queue per scrape, shared by every gauge of that scrape.
-    let cache: { at: number; kpis: QueueKpis[] } = { at: 0, kpis: [] };
+    // One KPI computation per queue per scrape, shared by every gauge of that scrape: reused
+    // only while no ACD event was applied since (lastSeq) and for at most 250 ms (the
+    // time-derived figures). A cache on time alone served a scrape 200 ms later the previous
+    // one's queues and agent states.
+    let cache: { at: number; seq: number; kpis: QueueKpis[] } | null = null;
     const kpis = (): QueueKpis[] => {
       const now = Date.now();
-      if (now - cache.at > 250) {
+      if (cache === null || cache.seq !== acd.lastSeq || now - cache.at > 250) {
         cache = {
           at: now,
+          seq: acd.lastSeq,
           kpis: acd.listQueues().map((q) => acd.queueKpis(q.id, { windowMs })),
         };
       }
