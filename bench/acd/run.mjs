@@ -3,14 +3,14 @@
 // in one invocation (each in its own process, so one store's heap does not weigh on another):
 //   node bench/acd/run.mjs                       memory, sqlite (synchronous=NORMAL), sqlite-full
 //   node bench/acd/run.mjs --store=sqlite-full   one store only (prints its JSON)
-//   options: --agents=N --waiting=N --bursts=N --burst=N
+//   options: --agents=N --waiting=N --bursts=N --burst=N --no-pin (do not pin to one CPU)
 // A "decision" is one completion (agent ends a call → router picks the best waiting contact
 // for that agent → offer) or one arrival (router looks for an agent for the new contact),
 // each one durable commit on the SQLite stores (all events of the routing pass in one
 // transaction). `commitMs` is the store's share of that time (the transaction, incl. fsync).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -31,15 +31,26 @@ const args = Object.fromEntries(
 const STORES = ['memory', 'sqlite', 'sqlite-full'];
 
 if (args.store === undefined) {
-  // Parent: run each store in a child and print them side by side.
+  // Parent: run each store in a child and print them side by side. "One core" is meant
+  // literally: each child is pinned to the last CPU with taskset when it exists (--no-pin to
+  // skip), and the load average it ran under is printed, since tails move with neighbours.
   const self = fileURLToPath(import.meta.url);
-  const rest = process.argv.slice(2);
+  const rest = process.argv.slice(2).filter((a) => a !== '--no-pin');
+  const cpu = os.availableParallelism() - 1;
+  const pin =
+    !process.argv.includes('--no-pin') && spawnSync('taskset', ['-c', String(cpu), 'true']).status === 0;
   const results = [];
+  const loadBefore = os.loadavg()[0];
   for (const store of STORES) {
-    const child = spawnSync(process.execPath, [self, `--store=${store}`, ...rest], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const command = [process.execPath, self, `--store=${store}`, ...rest];
+    const child = spawnSync(
+      pin ? 'taskset' : command[0],
+      pin ? ['-c', String(cpu), ...command] : command.slice(1),
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     if (child.status !== 0) {
       console.error(`bench:acd ${store} failed (exit ${child.status})`);
       process.exit(1);
@@ -48,7 +59,7 @@ if (args.store === undefined) {
   }
   const pad = (v, n) => String(v).padStart(n);
   console.log(
-    `ACD routing, ${results[0].agents} agents, ${results[0].waitingContactsAtStart} waiting, ${results[0].decisions} decisions (one core)`,
+    `ACD routing, ${results[0].agents} agents, ${results[0].waitingContactsAtStart} waiting, ${results[0].decisions} decisions, ${pin ? `pinned to CPU ${cpu}` : 'not pinned (no taskset)'}, load average ${loadBefore.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`,
   );
   console.log('store          decisions/s   p50 ms   p99 ms   max ms   commit p50   commit p99');
   for (const r of results) {
