@@ -1,7 +1,7 @@
 // Makes a fresh clone runnable: installs npm dependencies from the lockfile when they are
 // missing or stale, then builds every package (tsc -b is incremental: a no-op when built).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,10 +28,32 @@ export function ensureReady() {
   // The pages' pure logic (widget state, error texts) compiles for Node's test runner too.
   run('npx', ['tsc', '-p', 'apps/web/tsconfig.unit.json']);
   run('npx', ['vite', 'build', '--logLevel', 'warn', 'apps/web']);
-  // npm links bins at install time, before dist/ exists: make the CLIs executable now.
-  for (const bin of ['packages/server/dist/cli/main.js', 'packages/tester/dist/cli/main.js']) {
-    if (existsSync(path.join(root, bin))) chmodSync(path.join(root, bin), 0o755);
+  // npm links workspace bins at install time, when dist/ does not exist yet, and skips the
+  // missing targets: link them now (what `npx switchboard …` and `npx switchboard-test …`
+  // in the docs run) and make them executable.
+  for (const [name, bin] of BINS) {
+    const target = path.join(root, bin);
+    if (!existsSync(target)) continue;
+    chmodSync(target, 0o755);
+    const link = path.join(root, 'node_modules', '.bin', name);
+    const relative = path.relative(path.dirname(link), target);
+    let current = null;
+    try {
+      current = readlinkSync(link);
+    } catch {
+      // no link yet (or not a symlink)
+    }
+    if (current === relative) continue;
+    mkdirSync(path.dirname(link), { recursive: true });
+    rmSync(link, { force: true });
+    symlinkSync(relative, link);
   }
 }
+
+/** The CLIs of the workspace packages: [command, built entry point]. */
+const BINS = [
+  ['switchboard', 'packages/server/dist/cli/main.js'],
+  ['switchboard-test', 'packages/tester/dist/cli/main.js'],
+];
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) ensureReady();

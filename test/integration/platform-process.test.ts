@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nodePlatform } from '@switchboard/sdk/node';
 import { RawSocket } from '../helpers/rawSocket.js';
-import { type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
+import { ROOT, type ServerProcess, startServerProcess } from '../helpers/serverProcess.js';
 
 const EPHEMERAL = [
   '--set',
@@ -252,4 +253,20 @@ describe('start-up refuses what it cannot do, and says how to fix it', () => {
       await shifted.exited;
     }
   });
+});
+
+describe('the documented CLIs', () => {
+  // The README and docs run `npx switchboard token …` and `npx switchboard-test …` from the
+  // repository: npm skips bins whose target is not built yet at install time, so the set-up
+  // step links them after the build.
+  for (const [name, says] of [
+    ['switchboard', /^Usage: switchboard /m],
+    ['switchboard-test', /^Usage: switchboard-test /m],
+  ] as const) {
+    it(`\`npx ${name} --help\` runs from the repository root`, () => {
+      const run = spawnSync('npx', ['--no-install', name, '--help'], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, says);
+    });
+  }
 });
