@@ -313,11 +313,14 @@ describe('switchboard-test against a real `switchboard start` without TURN (the 
   let server: RunningServer;
   const W = TEST_PORTS.testerServerNoTurn;
   before(async () => {
-    server = await startServer({ media: { listenAddress: '127.0.0.1', rtcPorts: W.rtc, acdPorts: W.acd } });
+    // Media on another address than the host name clients use for signalling (127.0.0.1), as
+    // `media.listenAddress: auto` does on any machine with a LAN interface: the UDP probes
+    // must go where the media server listens, not to the signalling host.
+    server = await startServer({ media: { listenAddress: '127.0.0.2', rtcPorts: W.rtc, acdPorts: W.acd } });
   });
   after(() => stopServer(server));
 
-  it('skips the TURN checks with the reason, still learns the public address from the probe responders, exit 0', async () => {
+  it('probes UDP at the media address, skips the TURN checks with the reason, still learns the public address from the probe responders, exit 0', async () => {
     const token = await mintTesterToken(server.process.dataDir, server.configFile, 'no-turn');
     const r = await runNode(TESTER_CLI, [
       '--server',
@@ -336,6 +339,12 @@ describe('switchboard-test against a real `switchboard start` without TURN (the 
       assert.equal(c.verdict, 'skipped');
       assert.match(c.summary, /without TURN \(turn\.mode: off\)/);
     }
+    for (const id of ['udp.rtc', 'udp.acd']) {
+      const c = check(report, id);
+      // Only the media address answers: a probe sent to the signalling host gets nothing.
+      assert.equal(c.verdict, 'pass', `${id}: ${c.summary}`);
+    }
+    assert.equal(check(report, 'quality.rtt').verdict, 'pass');
     const stun = check(report, 'stun.binding');
     assert.equal(stun.verdict, 'pass');
     assert.equal(

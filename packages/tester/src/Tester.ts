@@ -16,7 +16,7 @@ import type { Platform } from './platform/Platform.js';
 import type { ProbeApi } from './probe/ProbeApi.js';
 import { type ProbeTarget, type StreamResult, UdpProbeClient } from './probe/UdpProbeClient.js';
 import type { ProbeProfile } from './profile/ProbeProfile.js';
-import type { ProbeSession } from './profile/ProbeSession.js';
+import { mediaHostOf, type ProbeSession } from './profile/ProbeSession.js';
 import type { BandwidthEstimate, CheckResult, Report } from './report/Report.js';
 import { tokenFromHex } from './wire/ProbeWire.js';
 
@@ -115,7 +115,14 @@ export async function runTester(o: TesterOptions): Promise<Report> {
       const c = client;
       const outcomes = await Promise.all(
         session.ranges.map((range) =>
-          udpRangeCheck(range, profile, c, timing.udpPortsPerRange, () => platform.now()),
+          udpRangeCheck(
+            range,
+            mediaHostOf(session, profile, range.service),
+            profile,
+            c,
+            timing.udpPortsPerRange,
+            () => platform.now(),
+          ),
         ),
       );
       for (const out of outcomes) add(out.check);
@@ -139,7 +146,7 @@ export async function runTester(o: TesterOptions): Promise<Report> {
     });
     const [, outcomes] = await Promise.all([tcpPart, udpPart, natPart]);
 
-    const target = pickQualityTarget(profile, outcomes);
+    const target = pickQualityTarget(profile, session, outcomes);
     if (!client || !target) {
       const why = !client
         ? 'This platform cannot send UDP probes.'
@@ -240,11 +247,15 @@ function skippedUdp(profile: ProbeProfile, service: 'rtc' | 'acd', why: string):
 }
 
 /** Quality runs on the first RTC media port that answered (the video gateway), else ACD's. */
-function pickQualityTarget(profile: ProbeProfile, outcomes: UdpRangeOutcome[]): ProbeTarget | undefined {
+function pickQualityTarget(
+  profile: ProbeProfile,
+  session: ProbeSession | undefined,
+  outcomes: UdpRangeOutcome[],
+): ProbeTarget | undefined {
   for (const service of ['rtc', 'acd'] as const) {
     const out = outcomes.find((o) => o.service === service);
     const port = out?.reachablePorts.find((p) => p !== undefined);
-    if (port !== undefined) return { host: profile.services[service].host, port };
+    if (port !== undefined) return { host: mediaHostOf(session, profile, service), port };
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { judgeSample, type Thresholds } from '@switchboard/protocol';
 import type { Platform, TurnRelayOutcome, UdpTarget } from '../platform/Platform.js';
 import type { ProbeProfile } from '../profile/ProbeProfile.js';
-import type { ProbeSession } from '../profile/ProbeSession.js';
+import { mediaHostOf, type ProbeSession } from '../profile/ProbeSession.js';
 import type { CheckResult, FirewallRule, Metric } from '../report/Report.js';
 import {
   decodeHeader,
@@ -115,7 +115,7 @@ export async function stunBindingCheck(i: NatCheckInputs): Promise<CheckResult> 
     return makeCheck({ ...base, verdict: 'skipped', summary: 'This platform cannot send STUN over UDP.' });
   const targets: UdpTarget[] = [];
   for (const out of i.udp) {
-    const host = i.profile.services[out.service].host;
+    const host = mediaHostOf(i.session, i.profile, out.service);
     for (const port of out.reachablePorts) {
       if (targets.length < 2 && !targets.some((t) => t.port === port))
         targets.push({ host, port, username: i.session.token });

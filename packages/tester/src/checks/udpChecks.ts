@@ -33,12 +33,12 @@ export function portsToProbe(range: ProbeRangePorts, limit: number): number[] {
 /** Probes every sampled port of one media range (3 echo attempts each) in parallel. */
 export async function udpRangeCheck(
   range: ProbeRangePorts,
+  host: string,
   profile: ProbeProfile,
   client: UdpProbeClient,
   limit: number,
   now: () => number,
 ): Promise<UdpRangeOutcome> {
-  const host = profile.services[range.service].host;
   const spec = profile.udp.find((r) => r.service === range.service);
   const description = spec?.description ?? 'RTP Media';
   const start = now();

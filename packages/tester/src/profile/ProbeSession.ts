@@ -1,6 +1,6 @@
 import { IceConfigurationSchema } from '@switchboard/protocol';
 import { z } from 'zod';
-import { ServiceNameSchema } from './ProbeProfile.js';
+import { type ServiceName, ServiceNameSchema } from './ProbeProfile.js';
 
 /** Ports the server opened in one media range for this session. */
 export const ProbeRangePortsSchema = z.object({
@@ -37,3 +37,17 @@ export const ProbeSessionSchema = z.object({
   mediaAddress: z.string().min(1).optional(),
 });
 export type ProbeSession = z.infer<typeof ProbeSessionSchema>;
+
+/**
+ * Where a client's media (and so the UDP probes) goes for `service`: the media server's
+ * announced address from the session, which is what its ICE candidates carry; the service's
+ * host name when the server does not say (older servers). They differ whenever signalling and
+ * media sit on different addresses (a host name for 443, the media on another interface).
+ */
+export function mediaHostOf(
+  session: Pick<ProbeSession, 'mediaAddress'> | undefined,
+  profile: { services: Record<ServiceName, { host: string }> },
+  service: ServiceName,
+): string {
+  return session?.mediaAddress ?? profile.services[service].host;
+}
