@@ -226,6 +226,20 @@ describe('The contact-center story in Chromium', { timeout: 240_000 }, () => {
     await supervisor.screenshot({ path: path.join(SCREENSHOTS, 'supervisor.png'), fullPage: true });
     await user.screenshot({ path: path.join(SCREENSHOTS, `${USER_PAGE}.png`), fullPage: true });
 
+    // The agent puts the customer on hold: the widget plays the queue's hold audio; Resume stops it.
+    await agent.click('#hold');
+    await until(
+      'the user hears hold audio while the agent holds',
+      async () => ((await user.evaluate(WIDGET_MEDIA)) as WidgetMedia).holdEnergy,
+      (energy) => energy > 0,
+    );
+    await agent.click('#hold');
+    await until(
+      'the hold audio stops on resume',
+      async () => ((await user.evaluate(WIDGET_MEDIA)) as WidgetMedia).holdEnergy,
+      (energy) => energy === 0,
+    );
+
     // The agent hangs up and wraps up.
     await agent.click('#hangup');
     await agent.waitForSelector('#wrapup:not([hidden])');

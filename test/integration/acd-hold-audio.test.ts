@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Call, type SignallingClient } from '@switchboard/sdk';
+import { Call, HOLD_AUDIO_PARTICIPANT_ID, type SignallingClient } from '@switchboard/sdk';
 import { AGENT_EVENTS, Inbox, rest } from '../helpers/acd.js';
 import { startPlatform, type TestPlatform, waitFor } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
@@ -177,6 +177,27 @@ describe('ACD hold audio over WebRTC', { timeout: 90_000 }, () => {
       `hold audio still arriving: ${hold.loud - before} loud samples in 1.5 s`,
     );
     assert.ok(voice.loud > 0);
+
+    // The agent holds the call: the user hears the hold audio again (a new server track), the
+    // agent does not get it as the customer's voice; resuming stops it.
+    const tracksBefore = meters.length;
+    const holds = () =>
+      userBox
+        .all('call.trackPublished')
+        .filter((e) => e.callId === callId && e.track.participantId === HOLD_AUDIO_PARTICIPANT_ID).length;
+    const unpublishedHolds = () =>
+      userBox
+        .all('call.trackUnpublished')
+        .filter((e) => e.callId === callId && e.track.participantId === HOLD_AUDIO_PARTICIPANT_ID).length;
+    assert.equal(holds(), 1);
+    await agent.request('agent.hold', { contactId: ticket.contactId, on: true });
+    await waitFor(() => holds() === 2, 10_000, 'the hold track published again on agent hold');
+    await waitFor(() => meters.length > tracksBefore, 15_000, 'the hold track at the user, on agent hold');
+    const onHold = meters.at(-1)!;
+    await waitFor(() => onHold.loud > 48_000, 20_000, `hold audio during agent hold (loud ${onHold.loud})`);
+    assert.equal(agentMeters.length, 1, 'the agent is not given the hold audio as a voice track');
+    await agent.request('agent.hold', { contactId: ticket.contactId, on: false });
+    await waitFor(() => unpublishedHolds() === 2, 10_000, 'the hold track unpublished on resume');
     for (const m of [...meters, ...agentMeters]) m.stop();
     mic.stop();
     agentMic.stop();

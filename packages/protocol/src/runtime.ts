@@ -8,6 +8,13 @@ export * from './errors.js';
 /** The protocol version this build speaks. Frames carry it in `v`. */
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * The participant under which the server plays a queue's hold audio into an ACD call (while
+ * the user waits, and while the agent holds the call): `call.trackPublished` names it, and the
+ * SDK's `track` event carries it as `participantId`.
+ */
+export const HOLD_AUDIO_PARTICIPANT_ID = 'server-hold';
+
 /** Headers a long-poll client sends with every call after session creation. */
 export const RESUME_KEY_HEADER = 'x-switchboard-resume-key';
 

@@ -1,3 +1,4 @@
+export { HOLD_AUDIO_PARTICIPANT_ID } from '@switchboard/protocol/runtime';
 export * from './call/Call.js';
 export * from './SignallingClient.js';
 export type * from './transport/ClientTransport.js';

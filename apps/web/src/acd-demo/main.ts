@@ -1,7 +1,7 @@
 // A bare contact-center page for both sides, driven by query parameters — the seed of the
 // widget and the agent console: ?role=user&queue=sales&channel=audio|video&token=…  or
 // ?role=agent&agent=a1&token=… (tokens come from the site's back-end or `switchboard token`).
-import { Call, type SignallingClient } from '@switchboard/sdk';
+import { Call, HOLD_AUDIO_PARTICIPANT_ID, type SignallingClient } from '@switchboard/sdk';
 import { connectClient } from '../shared/platformClient.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -50,7 +50,7 @@ async function joinMedia(
     $('remote-label').textContent = onHold ? 'Hold music' : role === 'user' ? 'Agent' : 'Customer';
   });
   client.on('call.trackUnpublished', (e) => {
-    if (e.callId === callId && e.track.participantId === 'server-hold') {
+    if (e.callId === callId && e.track.participantId === HOLD_AUDIO_PARTICIPANT_ID) {
       onHold = false;
       $('remote-label').textContent = 'Agent';
     }

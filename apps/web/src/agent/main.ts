@@ -2,7 +2,7 @@
 // (SDK `Call`), wrap-up, the agent's own figures, and the connectivity check reported to the ACD.
 // ?agent=a1&token=… logs in at once (tokens come from the site's back-end or `switchboard token`).
 import type { EventData } from '@switchboard/protocol';
-import { Call, type SignallingClient } from '@switchboard/sdk';
+import { Call, HOLD_AUDIO_PARTICIPANT_ID, type SignallingClient } from '@switchboard/sdk';
 import { connectClient } from '../shared/platformClient.js';
 import { checkAgentNetwork, type NetworkVerdict } from './networkCheck.js';
 import { Ringer } from './Ringer.js';
@@ -202,7 +202,9 @@ async function startCall(client: SignallingClient, e: EventData<'acd.callConnect
   }
   const call = await Call.join(client, e.callId, stream ? { stream } : {});
   state.call = call;
-  call.on('track', ({ track, streams }) => {
+  call.on('track', ({ track, streams, participantId }) => {
+    // The hold audio the customer hears while the agent holds the call is not for the agent.
+    if (participantId === HOLD_AUDIO_PARTICIPANT_ID) return;
     $<HTMLVideoElement>('remote').srcObject = streams[0] ?? new MediaStream([track]);
   });
   call.on('ended', () => {

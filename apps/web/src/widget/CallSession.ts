@@ -1,4 +1,4 @@
-import { Call, SignallingClient } from '@switchboard/sdk';
+import { Call, HOLD_AUDIO_PARTICIPANT_ID as HOLD_PARTICIPANT, SignallingClient } from '@switchboard/sdk';
 import { mediaErrorCode, type WidgetErrorCode } from './errorText.js';
 import {
   INITIAL_SNAPSHOT,
@@ -35,9 +35,6 @@ interface ClientConfig {
   apiUrl: string;
   fallbackWebsocketUrl: string;
 }
-
-/** The participant id under which the server plays a queue's hold audio into the call. */
-const HOLD_PARTICIPANT = 'server-hold';
 
 /** Codes that mean the server answered and refused us, rather than the network failing. */
 const CONNECT_REFUSALS =
@@ -273,8 +270,11 @@ export class CallSession {
         this.#emit('remoteStream', remote);
       });
       // The hold audio stops for good when the agent's media arrives (the server unpublishes it).
+      // (It comes back, as a new track, when the agent puts the call on hold.)
       const offHold = client.on('call.trackUnpublished', (e) => {
-        if (e.callId === callId && e.track.participantId === HOLD_PARTICIPANT) this.#emit('holdStream', null);
+        if (e.callId !== callId || e.track.participantId !== HOLD_PARTICIPANT) return;
+        for (const track of hold.getTracks()) hold.removeTrack(track);
+        this.#emit('holdStream', null);
       });
       call.on('ended', offHold);
       call.on('connectionState', (state) => {

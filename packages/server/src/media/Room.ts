@@ -43,6 +43,8 @@ export class Room implements ParticipantHost {
   readonly logger: Logger;
   readonly settings: ParticipantSettings;
   readonly #ctx: RoomContext;
+  /** Server tracks that only some participants receive: trackId → who. */
+  readonly #audiences = new Map<string, (participantId: string) => boolean>();
   readonly #autoSubscribe: boolean;
   readonly #events: TypedEmitter<RoomEvents>;
   readonly #participants = new Map<string, Participant>();
@@ -113,8 +115,16 @@ export class Room implements ParticipantHost {
     this.logger.info({ participantId, port: participant.port }, 'participant joined');
     this.#events.emit('participantJoined', participant.info);
     this.#ctx.observer.emit('participantJoined', { roomId: this.id, participantId });
-    if (this.#autoSubscribe) for (const track of this.#tracks.values()) participant.subscribe(track);
+    if (this.#autoSubscribe) {
+      for (const track of this.#tracks.values())
+        if (this.#hears(participantId, track)) participant.subscribe(track);
+    }
     return participant;
+  }
+
+  /** Whether auto-subscription gives `participantId` this track (a server track may name its audience). */
+  #hears(participantId: string, track: ForwardedTrack): boolean {
+    return this.#audiences.get(track.trackId)?.(participantId) ?? true;
   }
 
   /** A participant, or throws SB_ERR_PARTICIPANT_NOT_FOUND. */
@@ -180,11 +190,12 @@ export class Room implements ParticipantHost {
 
   /**
    * Publishes a track the server itself makes (e.g. hold audio): every participant is
-   * subscribed to it (with autoSubscribe), as to a participant's track. It ends with
+   * subscribed to it (with autoSubscribe), as to a participant's track — or, with `audience`,
+   * only the participants it accepts (present and joining later). It ends with
    * {@link unpublishServerTrack} or when the room closes.
    * @throws SwitchboardError SB_ERR_CALL_NOT_FOUND when the room is closed.
    */
-  publishServerTrack(track: ServerAudioTrack): void {
+  publishServerTrack(track: ServerAudioTrack, audience?: (participantId: string) => boolean): void {
     this.#assertOpen();
     if (this.#tracks.has(track.trackId)) {
       throw new SwitchboardError(
@@ -196,6 +207,7 @@ export class Room implements ParticipantHost {
       );
     }
     this.#serverTracks.add(track);
+    if (audience) this.#audiences.set(track.trackId, audience);
     this.trackPublished(track);
   }
 
@@ -203,6 +215,7 @@ export class Room implements ParticipantHost {
   unpublishServerTrack(track: ServerAudioTrack): void {
     if (!this.#serverTracks.delete(track)) return;
     this.trackUnpublished(track);
+    this.#audiences.delete(track.trackId);
     track.close();
   }
 
@@ -212,7 +225,7 @@ export class Room implements ParticipantHost {
     this.#ctx.observer.emit('trackPublished', { roomId: this.id, ...track.info });
     if (!this.#autoSubscribe) return;
     for (const p of this.#participants.values()) {
-      if (p.id !== track.participantId && !p.closed) p.subscribe(track);
+      if (p.id !== track.participantId && !p.closed && this.#hears(p.id, track)) p.subscribe(track);
     }
   }
 

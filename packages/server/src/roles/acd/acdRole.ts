@@ -433,6 +433,9 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
   });
   d.handle('agent.hold', ({ contactId, on }, { session }) => {
     acd.hold(agentOf(session), contactId, on);
+    // The customer on hold hears the queue's hold audio (the console mutes the agent).
+    if (on) startHold(contactId, true);
+    else stopHold(contactId);
     return { contactId };
   });
   d.handle('agent.hangup', ({ contactId }, { session }) => ({
@@ -590,7 +593,8 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
       if (side) setup.published.add(side);
     }
   });
-  // --- Hold audio: the queue's clip plays into the contact's room while the user waits. ---
+  // --- Hold audio: the queue's clip plays into the contact's room while the user waits, and
+  // while the agent holds the call. ---
   const clips = new HoldClips(ctx.config.dataDir);
   const holds = new Map<string, PlayingAudio>();
   /** Identities whose media reached the server in each ACD call (a user may publish while on hold). */
@@ -601,7 +605,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     holds.delete(contactId);
     hold.stop();
   };
-  const startHold = (contactId: string) => {
+  const startHold = (contactId: string, agentHold = false) => {
     if (holds.has(contactId)) return;
     let c: ContactView;
     try {
@@ -609,7 +613,8 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     } catch {
       return;
     }
-    if (c.state !== 'waiting' && c.state !== 'offered') return;
+    const waiting = c.state === 'waiting' || c.state === 'offered';
+    if (!waiting && !(agentHold && c.state === 'oncall')) return;
     const spec = acd.getQueue(c.queueId).holdAudio;
     if (spec === null) return;
     let packets: ReturnType<HoldClips['load']>['packets'];
@@ -622,7 +627,13 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
       );
       return;
     }
-    const playing = ctx.calls.playAudio(callIdFor(contactId), packets, 'hold');
+    // Only the customer hears it: the agent holding the call is not played music.
+    const playing = ctx.calls.playAudio(
+      callIdFor(contactId),
+      packets,
+      'hold',
+      (identity) => identity === c.userId,
+    );
     if (playing) holds.set(contactId, playing);
   };
   ctx.calls.events.on('joined', ({ callId, identity }) => {
@@ -636,6 +647,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
   });
   // The agent was connected: hold stops before the agent's media joins the room.
   acd.on('contactConnecting', (e) => stopHold(e.contactId));
+  acd.on('callEnded', (e) => stopHold(e.contactId));
   acd.on('contactEnded', (record) => {
     stopHold(record.contactId);
     publishedIn.delete(callIdFor(record.contactId));

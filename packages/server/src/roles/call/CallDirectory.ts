@@ -26,6 +26,7 @@ export type AudioPlayer = (
   callId: string,
   packets: readonly OpusPacket[],
   name: string,
+  listeners?: (identity: string) => boolean,
 ) => PlayingAudio | undefined;
 
 /**
@@ -77,12 +78,18 @@ export class CallDirectory {
   }
 
   /**
-   * Plays Opus packets in a loop into an existing call, as a server track every participant
-   * receives (hold audio): packetised as RTP without transcoding, paced in real time.
+   * Plays Opus packets in a loop into an existing call, as a server track (hold audio):
+   * packetised as RTP without transcoding, paced in real time. Every participant receives it,
+   * or those whose identity `listeners` accepts (the customer, not the agent holding the call).
    * @returns the playback, or undefined when the call has no media room (nobody joined yet).
    */
-  playAudio(callId: string, packets: readonly OpusPacket[], name = 'hold'): PlayingAudio | undefined {
-    return this.#play(callId, packets, name);
+  playAudio(
+    callId: string,
+    packets: readonly OpusPacket[],
+    name = 'hold',
+    listeners?: (identity: string) => boolean,
+  ): PlayingAudio | undefined {
+    return this.#play(callId, packets, name, listeners);
   }
 
   /** @internal */

@@ -187,11 +187,18 @@ export function callRole(ctx: RoleContext): RoleHandle {
     const room = media.findRoom(callId);
     if (room && !room.closed) await room.close();
   });
-  directory.setAudioPlayer((callId, packets, name) => {
+  directory.setAudioPlayer((callId, packets, name, listeners) => {
     const room = media.findRoom(callId);
     if (!room || room.closed) return undefined;
     const track = new ServerAudioTrack(`server-${name}`, name);
-    room.publishServerTrack(track);
+    room.publishServerTrack(
+      track,
+      listeners &&
+        ((participantId) => {
+          const member = members.get(participantId);
+          return member !== undefined && listeners(member.identity);
+        }),
+    );
     const player = new AudioLoopPlayer(new OpusLoopPacketizer(packets), (frame) => track.write(frame));
     let stopped = false;
     const stop = () => {
