@@ -19,6 +19,7 @@ import {
   useTransportWideCC,
   useTWCC,
 } from 'werift';
+import { negotiate } from './negotiate.mjs';
 
 // Offer SRTP_AES128_CM_HMAC_SHA1_80 only, as the libwebrtc of @roamhq/wrtc does (werift
 // would otherwise pick AEAD-GCM, which the SFU's fast path does not implement).
@@ -60,10 +61,6 @@ const config = () => ({
     video: [useSdesMid(), useAbsSendTime(), useTransportWideCC()],
   },
 });
-
-async function gathered(pc) {
-  for (let i = 0; i < 500 && pc.iceGatheringState !== 'complete'; i++) await sleep(10);
-}
 
 const audioPayload = randomBytes(100);
 const videoPayload = randomBytes(1100);
@@ -147,21 +144,7 @@ class Peer {
   }
   onMessage(m) {
     this.chain = this.chain
-      .then(async () => {
-        if (m.t === 'joined' && m.pid.endsWith('.rx')) {
-        } else if (m.t === 'joined') {
-          await this.pc.setLocalDescription(await this.pc.createOffer());
-          await gathered(this.pc);
-          process.send({ t: 'offer', pid: this.pid, call: this.call, sdp: this.pc.localDescription.sdp });
-        } else if (m.t === 'answer') {
-          await this.pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
-        } else if (m.t === 'offer') {
-          await this.rx.setRemoteDescription({ type: 'offer', sdp: m.sdp });
-          await this.rx.setLocalDescription(await this.rx.createAnswer());
-          await gathered(this.rx);
-          process.send({ t: 'answer', pid: m.pid, offerId: m.offerId, sdp: this.rx.localDescription.sdp });
-        }
-      })
+      .then(() => negotiate(this, m))
       .catch((e) => console.error(`[client ${this.pid}]`, e));
   }
   async pollFirstFrame() {
@@ -195,6 +178,18 @@ function snapshot() {
 
 process.on('message', async (m) => {
   if (m.t === 'snapshot') {
+    if (process.env.SFU_BENCH_DEBUG)
+      for (const p of peers.values())
+        console.error(
+          p.pid,
+          p.rx.signalingState,
+          p.rx.connectionState,
+          p.rx
+            .getTransceivers()
+            .map((t) => `${t.mid}:${t.direction}/${t.currentDirection}`)
+            .join(' '),
+          JSON.stringify(p.rcv),
+        );
     process.send({ t: 'snapshot', rows: snapshot() });
   } else if (m.t === 'firstFrames') {
     await Promise.race([Promise.all([...peers.values()].map((p) => p.pollFirstFrame())), sleep(15_000)]);

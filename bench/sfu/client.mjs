@@ -4,6 +4,7 @@
 import { randomFillSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { negotiate } from './negotiate.mjs';
 
 const wrtc = createRequire(import.meta.url)('@roamhq/wrtc');
 const W = 160;
@@ -11,10 +12,6 @@ const H = 120;
 const FPS = 15;
 const list = JSON.parse(process.argv[2]);
 const peers = new Map();
-
-async function gathered(pc) {
-  for (let i = 0; i < 500 && pc.iceGatheringState !== 'complete'; i++) await sleep(10);
-}
 
 class Peer {
   constructor({ call, pid }) {
@@ -67,29 +64,17 @@ class Peer {
         (m.sdp ?? '').match(/^m=.*|^a=(sendonly|recvonly|sendrecv|inactive)|^a=mid:.*/gm)?.join(' '),
       );
     this.chain = this.chain
-      .then(async () => {
-        if (m.t === 'joined' && m.pid.endsWith('.rx')) {
-          // receive-only: waits for the server's offer
-        } else if (m.t === 'joined') {
-          await this.pc.setLocalDescription(await this.pc.createOffer());
-          await gathered(this.pc);
-          process.send({ t: 'offer', pid: this.pid, call: this.call, sdp: this.pc.localDescription.sdp });
-        } else if (m.t === 'answer') {
-          await this.pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
-        } else if (m.t === 'offer') {
-          await this.rx.setRemoteDescription({ type: 'offer', sdp: m.sdp });
-          await this.rx.setLocalDescription(await this.rx.createAnswer());
-          await gathered(this.rx);
-          process.send({ t: 'answer', pid: m.pid, offerId: m.offerId, sdp: this.rx.localDescription.sdp });
-        }
-      })
+      .then(() => negotiate(this, m))
       .catch((e) => console.error(`[client ${this.pid}]`, e));
   }
   async inbound() {
     const out = { audio: undefined, video: undefined };
     const stats = await this.rx.getStats();
+    // The first offer's recvonly m-lines stay inactive (no stream); per kind, keep the
+    // inbound stream that carries the media.
     stats.forEach((s) => {
-      if (s.type === 'inbound-rtp') out[s.kind] = s;
+      if (s.type === 'inbound-rtp' && (s.packetsReceived ?? 0) >= (out[s.kind]?.packetsReceived ?? 0))
+        out[s.kind] = s;
     });
     return out;
   }

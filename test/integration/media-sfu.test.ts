@@ -5,8 +5,8 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MediaServer, type Participant, type Room } from '@switchboard/server/media';
-import { UdpTransport } from 'werift';
+import { MediaServer, type Participant, type Room, ServerAudioTrack } from '@switchboard/server/media';
+import { UdpTransport, RTCPeerConnection as WeriftPeerConnection } from 'werift';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 
 interface VideoSource {
@@ -360,5 +360,65 @@ describe('media SFU with libwebrtc clients', { timeout: 90_000 }, () => {
     await server.close();
     assert.equal(server.allocator.inUseCount, 0);
     assert.deepEqual(ownUdpPorts(LISTEN), []);
+  });
+});
+
+describe('a subscription made while a client offer is being applied', { timeout: 30_000 }, () => {
+  let server: MediaServer;
+  const window = randomWindow(TEST_PORTS.media, 20);
+
+  before(() => {
+    server = new MediaServer({ listenAddress: LISTEN, videoRange: window, inactivityTimeoutMs: 10_000 });
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  it('is offered in an m-line of its own, not slipped into the receive-only client’s recvonly m-line', async () => {
+    // Someone publishes while a receive-only participant's first offer is in flight (the
+    // benchmark's subscribers hit it every time): the new sending transceiver must wait for the
+    // server's own offer instead of being paired with the client's m-line of the same kind.
+    const room = server.createRoom('late-subscribe', { autoSubscribe: false });
+    const track = new ServerAudioTrack('server-late', 'audio');
+    room.publishServerTrack(track);
+    const viewer = await room.join('viewer');
+    const serverOffers: string[] = [];
+    viewer.on('negotiationNeeded', ({ sdp }) => serverOffers.push(sdp));
+    const client = new WeriftPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+    try {
+      client.addTransceiver('audio', { direction: 'recvonly' });
+      client.addTransceiver('video', { direction: 'recvonly' });
+      await client.setLocalDescription(await client.createOffer());
+      // Subscribe exactly inside the server's setRemoteDescription of that offer: after the
+      // participant set up its negotiation, before werift pairs transceivers with m-lines.
+      const proto = WeriftPeerConnection.prototype as unknown as {
+        setRemoteDescription(this: unknown, d: { type: string }): Promise<void>;
+      };
+      const original = proto.setRemoteDescription;
+      proto.setRemoteDescription = function (this: unknown, d: { type: string }) {
+        if (this !== client && d.type === 'offer') {
+          proto.setRemoteDescription = original;
+          room.subscribe('viewer', track.trackId);
+        }
+        return original.call(this, d);
+      };
+      let answer: string;
+      try {
+        answer = await viewer.handleOffer(client.localDescription?.sdp ?? '');
+      } finally {
+        proto.setRemoteDescription = original;
+      }
+      const directions = (sdp: string) => sdp.match(/^a=(sendrecv|sendonly|recvonly|inactive)/gm) ?? [];
+      assert.deepEqual(
+        directions(answer),
+        ['a=inactive', 'a=inactive'],
+        'nothing to send in the client’s m-lines',
+      );
+      for (let i = 0; i < 100 && serverOffers.length === 0; i++) await sleep(20);
+      assert.equal(serverOffers.length, 1, 'the server offers the subscription');
+      assert.deepEqual(directions(serverOffers[0]!).slice(2), ['a=sendonly'], 'in a third m-line');
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -305,6 +305,7 @@ export class Participant {
       // Subscriptions added since the last server offer have no mid yet; werift would pair
       // them with the client's m-lines of the same kind. Hide them during the match.
       const hidden = this.#hideUnnegotiatedTransceivers();
+      this.#hiding = hidden;
       try {
         await this.#pc.setRemoteDescription({ type: 'offer', sdp: reviveBundleOnlyMlines(sdp) });
         if (this.#isIceRestart()) this.#lastRestartAt = Date.now();
@@ -313,6 +314,7 @@ export class Participant {
       } catch (error) {
         throw this.#negotiationError(error, 'offer');
       } finally {
+        this.#hiding = null;
         for (const transceiver of hidden) transceiver.mid = null as unknown as string;
       }
       if (!this.#clientOffered) {
@@ -329,6 +331,14 @@ export class Participant {
   }
 
   /** Gives not-yet-negotiated subscription transceivers a placeholder mid; returns them. */
+  /**
+   * While a client offer is being applied: the hidden transceivers. A subscription made
+   * meanwhile (someone publishes during the await) joins them, or werift pairs it with the
+   * client's m-line of its kind — a receive-only client's first `recvonly` offer then got the
+   * track in an m-line the server never sends on.
+   */
+  #hiding: RTCRtpTransceiver[] | null = null;
+
   #hideUnnegotiatedTransceivers(): RTCRtpTransceiver[] {
     const hidden: RTCRtpTransceiver[] = [];
     for (const sub of this.#subscriptions.values()) {
@@ -391,6 +401,10 @@ export class Participant {
     if (this.#subscriptions.has(track.trackId) || track.participantId === this.id) return;
     const codec = track.codecForSubscriber();
     const transceiver = this.#pc.addTransceiver(track.kind, { direction: 'sendonly' });
+    if (this.#hiding) {
+      transceiver.mid = `pending-late-${this.#hiding.length}`;
+      this.#hiding.push(transceiver);
+    }
     // Offer exactly the publisher's codec (payload type and fmtp): no transcoding.
     if (codec) transceiver.codecs = [codec];
     const sender = transceiver.sender;
