@@ -19,7 +19,7 @@ import {
   useTransportWideCC,
   useTWCC,
 } from 'werift';
-import { negotiate } from './negotiate.mjs';
+import { debugReceivers, negotiate } from './negotiate.mjs';
 
 // Offer SRTP_AES128_CM_HMAC_SHA1_80 only, as the libwebrtc of @roamhq/wrtc does (werift
 // would otherwise pick AEAD-GCM, which the SFU's fast path does not implement).
@@ -178,18 +178,7 @@ function snapshot() {
 
 process.on('message', async (m) => {
   if (m.t === 'snapshot') {
-    if (process.env.SFU_BENCH_DEBUG)
-      for (const p of peers.values())
-        console.error(
-          p.pid,
-          p.rx.signalingState,
-          p.rx.connectionState,
-          p.rx
-            .getTransceivers()
-            .map((t) => `${t.mid}:${t.direction}/${t.currentDirection}`)
-            .join(' '),
-          JSON.stringify(p.rcv),
-        );
+    debugReceivers(peers, (p) => JSON.stringify(p.rcv));
     process.send({ t: 'snapshot', rows: snapshot() });
   } else if (m.t === 'firstFrames') {
     await Promise.race([Promise.all([...peers.values()].map((p) => p.pollFirstFrame())), sleep(15_000)]);

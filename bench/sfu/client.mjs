@@ -4,7 +4,7 @@
 import { randomFillSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { negotiate } from './negotiate.mjs';
+import { debugReceivers, negotiate } from './negotiate.mjs';
 
 const wrtc = createRequire(import.meta.url)('@roamhq/wrtc');
 const W = 160;
@@ -114,17 +114,7 @@ async function snapshot() {
 
 process.on('message', async (m) => {
   if (m.t === 'snapshot') {
-    if (process.env.SFU_BENCH_DEBUG)
-      for (const p of peers.values())
-        console.error(
-          p.pid,
-          p.rx.signalingState,
-          p.rx.connectionState,
-          p.rx
-            .getTransceivers()
-            .map((t) => `${t.mid}:${t.currentDirection}`)
-            .join(' '),
-        );
+    debugReceivers(peers);
     process.send({ t: 'snapshot', rows: await snapshot() });
   } else if (m.t === 'firstFrames') {
     await Promise.race([Promise.all([...peers.values()].map((p) => p.pollFirstFrame())), sleep(15_000)]);

@@ -33,3 +33,15 @@ export async function negotiate(peer, m) {
     process.send({ t: 'answer', pid: m.pid, offerId: m.offerId, sdp: peer.rx.localDescription.sdp });
   }
 }
+
+/** With SFU_BENCH_DEBUG set: each receiving peer connection's state, on stderr. */
+export function debugReceivers(peers, extra = () => '') {
+  if (!process.env.SFU_BENCH_DEBUG) return;
+  for (const p of peers.values()) {
+    const transceivers = p.rx
+      .getTransceivers()
+      .map((t) => `${t.mid}:${t.direction}/${t.currentDirection}`)
+      .join(' ');
+    console.error(p.pid, p.rx.signalingState, p.rx.connectionState, transceivers, extra(p));
+  }
+}
