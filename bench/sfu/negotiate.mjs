@@ -26,6 +26,15 @@ export async function negotiate(peer, m) {
     process.send({ t: 'offer', pid: m.pid, call: peer.call, sdp: pc.localDescription.sdp });
   } else if (m.t === 'answer') {
     await pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+    // The server's first offer may overtake its answer to ours on the IPC relay: it waited.
+    const early = rx ? peer.earlyOffer : undefined;
+    if (early) {
+      peer.earlyOffer = undefined;
+      await negotiate(peer, early);
+    }
+  } else if (m.t === 'offer' && peer.rx.signalingState === 'have-local-offer') {
+    // Answering now would roll our own offer back (the SDK queues the same way).
+    peer.earlyOffer = m;
   } else if (m.t === 'offer') {
     await peer.rx.setRemoteDescription({ type: 'offer', sdp: m.sdp });
     await peer.rx.setLocalDescription(await peer.rx.createAnswer());
