@@ -421,4 +421,43 @@ describe('a subscription made while a client offer is being applied', { timeout:
       await client.close();
     }
   });
+
+  it('never changes the kind of an m-line: later subscriptions recycle only inactive m-lines of their own kind', async () => {
+    // werift recycles any inactive transceiver for a new one; a receive-only client's first
+    // m-lines (audio, video) stay inactive, so two audio subscriptions took both, the second
+    // turning the video m-line into audio — an offer browsers refuse.
+    const room = server.createRoom('kinds', { autoSubscribe: false });
+    const tracks = [new ServerAudioTrack('server-a', 'audio'), new ServerAudioTrack('server-b', 'audio')];
+    for (const track of tracks) room.publishServerTrack(track);
+    const viewer = await room.join('viewer');
+    const serverOffers: { offerId: number; sdp: string }[] = [];
+    viewer.on('negotiationNeeded', (o) => serverOffers.push(o));
+    const client = new WeriftPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+    const kinds = (sdp: string) => (sdp.match(/^m=\w+/gm) ?? []).map((m) => m.slice(2));
+    const nextOffer = async (n: number) => {
+      for (let i = 0; i < 100 && serverOffers.length < n; i++) await sleep(20);
+      assert.equal(serverOffers.length, n, `server offer ${n}`);
+      return serverOffers[n - 1]!;
+    };
+    try {
+      client.addTransceiver('audio', { direction: 'recvonly' });
+      client.addTransceiver('video', { direction: 'recvonly' });
+      await client.setLocalDescription(await client.createOffer());
+      const answer = await viewer.handleOffer(client.localDescription?.sdp ?? '');
+      await client.setRemoteDescription({ type: 'answer', sdp: answer });
+
+      room.subscribe('viewer', tracks[0]!.trackId);
+      const first = await nextOffer(1);
+      assert.deepEqual(kinds(first.sdp), ['audio', 'video']);
+      await client.setRemoteDescription({ type: 'offer', sdp: first.sdp });
+      await client.setLocalDescription(await client.createAnswer());
+      await viewer.handleAnswer(client.localDescription?.sdp ?? '', first.offerId);
+
+      room.subscribe('viewer', tracks[1]!.trackId);
+      const second = await nextOffer(2);
+      assert.deepEqual(kinds(second.sdp), ['audio', 'video', 'audio'], 'the video m-line stays video');
+    } finally {
+      await client.close();
+    }
+  });
 });

@@ -45,7 +45,12 @@ import {
   secondsToMs,
 } from './qualityMath.js';
 import { announceAddress, rejectedMids, reviveBundleOnlyMlines, unrejectInactiveMlines } from './sdp.js';
-import { inboundGuardOf, installFeedbackRouting, installRtpDemuxFallback } from './weriftPatches.js';
+import {
+  inboundGuardOf,
+  installFeedbackRouting,
+  installRtpDemuxFallback,
+  installSameKindReuse,
+} from './weriftPatches.js';
 
 /** What a participant needs from its room (implemented by {@link Room}). */
 export interface ParticipantHost {
@@ -204,6 +209,7 @@ export class Participant {
       },
     });
     installRtpDemuxFallback(this.#pc);
+    installSameKindReuse(this.#pc);
     installFeedbackRouting(this.#pc);
     this.#pc.ontrack = (event: RTCTrackEvent) => this.#onTrack(event);
     this.#pc.connectionStateChange.subscribe((state) => {

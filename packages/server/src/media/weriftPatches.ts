@@ -341,6 +341,45 @@ interface RouterInternals {
   registerRtpReceiver(receiver: unknown, ssrc: number): void;
 }
 
+interface ReusableTransceiver {
+  kind: string;
+  currentDirection?: string;
+  usedForSender?: boolean;
+}
+
+/**
+ * Patch 9, per peer connection: werift's `addTransceiver` recycles the first transceiver whose
+ * current direction is `inactive` — of any kind — for the new one, mid and m-line included. A
+ * receive-only client's first m-lines (audio, video) are inactive until something is sent on
+ * them, so a video subscription could take the audio m-line, or an audio one the video m-line:
+ * the next offer changes an m-line's kind, which browsers refuse. Only a transceiver of the
+ * same kind may be recycled (RFC 8829 §5.2.2 keeps an m-line's kind for its life).
+ */
+export function installSameKindReuse(pc: RTCPeerConnection): void {
+  const manager = (
+    pc as unknown as {
+      transceiverManager: {
+        transceivers: ReusableTransceiver[];
+        addTransceiver(trackOrKind: string | { kind: string }, ...rest: unknown[]): unknown;
+      };
+    }
+  ).transceiverManager;
+  const original = manager.addTransceiver;
+  manager.addTransceiver = function (trackOrKind, ...rest) {
+    const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
+    // Hide the other kinds' recyclable transceivers from werift's search for one call.
+    const masked = this.transceivers.filter(
+      (t) => t.kind !== kind && t.currentDirection === 'inactive' && !t.usedForSender,
+    );
+    for (const t of masked) t.usedForSender = true;
+    try {
+      return original.call(this, trackOrKind, ...rest);
+    } finally {
+      for (const t of masked) t.usedForSender = false;
+    }
+  };
+}
+
 /**
  * Patch 3, per peer connection: before werift's router drops a packet with an unknown
  * SSRC, bind that SSRC to the m-line named by its MID header extension, else to the only
