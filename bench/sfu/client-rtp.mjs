@@ -19,6 +19,7 @@ import {
   useTransportWideCC,
   useTWCC,
 } from 'werift';
+import { installNoTransceiverRecycling } from '../../packages/server/dist/media/weriftPatches.js';
 import { debugReceivers, negotiate } from './negotiate.mjs';
 
 // Offer SRTP_AES128_CM_HMAC_SHA1_80 only, as the libwebrtc of @roamhq/wrtc does (werift
@@ -72,6 +73,8 @@ class Peer {
     this.chain = Promise.resolve();
     this.pc = new RTCPeerConnection(config());
     this.rx = new RTCPeerConnection(config());
+    // werift as a client recycles inactive m-lines as the server's werift did (patch 9).
+    installNoTransceiverRecycling(this.rx);
     this.audio = this.pc.addTransceiver('audio', { direction: 'sendonly' });
     this.video = this.pc.addTransceiver('video', { direction: 'sendonly' });
     this.sent = { audio: 0, video: 0 };

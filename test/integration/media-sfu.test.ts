@@ -422,8 +422,8 @@ describe('a subscription made while a client offer is being applied', { timeout:
     }
   });
 
-  it('never changes the kind of an m-line: later subscriptions recycle only inactive m-lines of their own kind', async () => {
-    // werift recycles any inactive transceiver for a new one; a receive-only client's first
+  it('never changes the kind of an m-line: a subscription gets a new m-line, not an inactive one of another kind', async () => {
+    // werift recycled any inactive transceiver for a new one; a receive-only client's first
     // m-lines (audio, video) stay inactive, so two audio subscriptions took both, the second
     // turning the video m-line into audio — an offer browsers refuse.
     const room = server.createRoom('kinds', { autoSubscribe: false });
@@ -432,7 +432,8 @@ describe('a subscription made while a client offer is being applied', { timeout:
     const viewer = await room.join('viewer');
     const serverOffers: { offerId: number; sdp: string }[] = [];
     viewer.on('negotiationNeeded', (o) => serverOffers.push(o));
-    const client = new WeriftPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+    // libwebrtc answers as a browser does.
+    const client = new wrtc.RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
     const kinds = (sdp: string) => (sdp.match(/^m=\w+/gm) ?? []).map((m) => m.slice(2));
     const nextOffer = async (n: number) => {
       for (let i = 0; i < 100 && serverOffers.length < n; i++) await sleep(20);
@@ -448,16 +449,52 @@ describe('a subscription made while a client offer is being applied', { timeout:
 
       room.subscribe('viewer', tracks[0]!.trackId);
       const first = await nextOffer(1);
-      assert.deepEqual(kinds(first.sdp), ['audio', 'video']);
+      assert.deepEqual(kinds(first.sdp), ['audio', 'video', 'audio']);
       await client.setRemoteDescription({ type: 'offer', sdp: first.sdp });
       await client.setLocalDescription(await client.createAnswer());
       await viewer.handleAnswer(client.localDescription?.sdp ?? '', first.offerId);
 
       room.subscribe('viewer', tracks[1]!.trackId);
       const second = await nextOffer(2);
-      assert.deepEqual(kinds(second.sdp), ['audio', 'video', 'audio'], 'the video m-line stays video');
+      assert.deepEqual(
+        kinds(second.sdp),
+        ['audio', 'video', 'audio', 'audio'],
+        'the video m-line stays video',
+      );
     } finally {
-      await client.close();
+      client.close();
+    }
+  });
+
+  it('answers a receive-only participant who starts publishing later (new m-lines beside its inactive ones)', async () => {
+    // werift recycled the inactive m-line's transceiver for the new one and then could not
+    // answer: "Transceiver with mid=0 not found" (SB_ERR_NEGOTIATION_FAILED). libwebrtc, as
+    // browsers do, adds a new m-line for addTransceiver.
+    const room = server.createRoom('watch-then-talk', { autoSubscribe: false });
+    const participant = await room.join('watcher');
+    const client = new wrtc.RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+    const source = new wrtc.nonstandard.RTCAudioSource();
+    const track = source.createTrack();
+    try {
+      client.addTransceiver('audio', { direction: 'recvonly' });
+      client.addTransceiver('video', { direction: 'recvonly' });
+      await client.setLocalDescription(await client.createOffer());
+      await client.setRemoteDescription({
+        type: 'answer',
+        sdp: await participant.handleOffer(client.localDescription?.sdp ?? ''),
+      });
+      client.addTransceiver(track, { direction: 'sendonly' });
+      await client.setLocalDescription(await client.createOffer());
+      const answer = await participant.handleOffer(client.localDescription?.sdp ?? '');
+      assert.deepEqual(answer.match(/^a=(sendrecv|sendonly|recvonly|inactive)/gm), [
+        'a=inactive',
+        'a=inactive',
+        'a=recvonly',
+      ]);
+      await client.setRemoteDescription({ type: 'answer', sdp: answer });
+    } finally {
+      track.stop();
+      client.close();
     }
   });
 });

@@ -48,8 +48,8 @@ import { announceAddress, rejectedMids, reviveBundleOnlyMlines, unrejectInactive
 import {
   inboundGuardOf,
   installFeedbackRouting,
+  installNoTransceiverRecycling,
   installRtpDemuxFallback,
-  installSameKindReuse,
 } from './weriftPatches.js';
 
 /** What a participant needs from its room (implemented by {@link Room}). */
@@ -209,7 +209,7 @@ export class Participant {
       },
     });
     installRtpDemuxFallback(this.#pc);
-    installSameKindReuse(this.#pc);
+    installNoTransceiverRecycling(this.#pc);
     installFeedbackRouting(this.#pc);
     this.#pc.ontrack = (event: RTCTrackEvent) => this.#onTrack(event);
     this.#pc.connectionStateChange.subscribe((state) => {

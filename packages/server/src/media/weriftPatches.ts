@@ -342,35 +342,35 @@ interface RouterInternals {
 }
 
 interface ReusableTransceiver {
-  kind: string;
   currentDirection?: string;
   usedForSender?: boolean;
 }
 
 /**
  * Patch 9, per peer connection: werift's `addTransceiver` recycles the first transceiver whose
- * current direction is `inactive` — of any kind — for the new one, mid and m-line included. A
- * receive-only client's first m-lines (audio, video) are inactive until something is sent on
- * them, so a video subscription could take the audio m-line, or an audio one the video m-line:
- * the next offer changes an m-line's kind, which browsers refuse. Only a transceiver of the
- * same kind may be recycled (RFC 8829 §5.2.2 keeps an m-line's kind for its life).
+ * current direction is `inactive` — of any kind — for the new one, taking over its mid and
+ * m-line. But an inactive m-line is alive (RFC 3264 §6; JSEP recycles only stopped ones,
+ * RFC 8829 §5.2.2). A receive-only client's first m-lines stay inactive, so:
+ * - a second audio subscription took the video m-line, and the next offer turned it into audio,
+ *   which browsers refuse;
+ * - when that client later published (new m-lines in its offer), werift recycled the inactive
+ *   m-line's transceiver for the new one and could not answer ("Transceiver with mid=0 not
+ *   found": SB_ERR_NEGOTIATION_FAILED).
+ * This turns the recycling off: werift always adds a new transceiver.
  */
-export function installSameKindReuse(pc: RTCPeerConnection): void {
+export function installNoTransceiverRecycling(pc: RTCPeerConnection): void {
   const manager = (
     pc as unknown as {
       transceiverManager: {
         transceivers: ReusableTransceiver[];
-        addTransceiver(trackOrKind: string | { kind: string }, ...rest: unknown[]): unknown;
+        addTransceiver(trackOrKind: unknown, ...rest: unknown[]): unknown;
       };
     }
   ).transceiverManager;
   const original = manager.addTransceiver;
   manager.addTransceiver = function (trackOrKind, ...rest) {
-    const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
-    // Hide the other kinds' recyclable transceivers from werift's search for one call.
-    const masked = this.transceivers.filter(
-      (t) => t.kind !== kind && t.currentDirection === 'inactive' && !t.usedForSender,
-    );
+    // Hide every recyclable transceiver from werift's search, for this one call.
+    const masked = this.transceivers.filter((t) => t.currentDirection === 'inactive' && !t.usedForSender);
     for (const t of masked) t.usedForSender = true;
     try {
       return original.call(this, trackOrKind, ...rest);
