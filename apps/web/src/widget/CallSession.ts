@@ -1,4 +1,4 @@
-import { Call, HOLD_AUDIO_PARTICIPANT_ID as HOLD_PARTICIPANT, SignallingClient } from '@switchboard/sdk';
+import { Call, HOLD_AUDIO_PARTICIPANT_ID, SignallingClient } from '@switchboard/sdk';
 import { mediaErrorCode, type WidgetErrorCode } from './errorText.js';
 import {
   INITIAL_SNAPSHOT,
@@ -261,7 +261,7 @@ export class CallSession {
       const remote = new MediaStream();
       const hold = new MediaStream();
       call.on('track', ({ track, participantId }) => {
-        if (participantId === HOLD_PARTICIPANT) {
+        if (participantId === HOLD_AUDIO_PARTICIPANT_ID) {
           hold.addTrack(track);
           this.#emit('holdStream', hold);
           return;
@@ -272,7 +272,7 @@ export class CallSession {
       // The hold audio stops for good when the agent's media arrives (the server unpublishes it).
       // (It comes back, as a new track, when the agent puts the call on hold.)
       const offHold = client.on('call.trackUnpublished', (e) => {
-        if (e.callId !== callId || e.track.participantId !== HOLD_PARTICIPANT) return;
+        if (e.callId !== callId || e.track.participantId !== HOLD_AUDIO_PARTICIPANT_ID) return;
         for (const track of hold.getTracks()) hold.removeTrack(track);
         this.#emit('holdStream', null);
       });

@@ -9,7 +9,7 @@ export interface CallEvents {
   /**
    * A remote track arrived (another participant's audio or video). `participantId` is its
    * publisher (the server names the stream after it, so one participant's audio and video
-   * share `streams[0]` and play in sync); `server-hold` is the queue's hold audio.
+   * share `streams[0]` and play in sync); `HOLD_AUDIO_PARTICIPANT_ID` is the queue's hold audio.
    */
   track: { track: MediaStreamTrack; streams: readonly MediaStream[]; participantId: string | null };
   participantJoined: ParticipantInfo;

@@ -5,6 +5,7 @@ import {
   SwitchboardError,
   type Verdict,
 } from '@switchboard/protocol';
+import { HOLD_AUDIO_PARTICIPANT_ID } from '@switchboard/protocol/runtime';
 import { AcdService } from '../../acd/AcdService.js';
 import type { AcdStore } from '../../acd/AcdStore.js';
 import type { Actor, ChosenStatus, ContactView, QualitySummary } from '../../acd/AcdTypes.js';
@@ -596,6 +597,10 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
   // --- Hold audio: the queue's clip plays into the contact's room while the user waits, and
   // while the agent holds the call. ---
   const clips = new HoldClips(ctx.config.dataDir);
+  // The call role names a server track's participant `server-<name>`: clients know the hold
+  // audio by the protocol's id, so the name is tied to it at compile time.
+  const HOLD_TRACK_NAME = 'hold';
+  HOLD_AUDIO_PARTICIPANT_ID satisfies `server-${typeof HOLD_TRACK_NAME}`;
   const holds = new Map<string, PlayingAudio>();
   /** Identities whose media reached the server in each ACD call (a user may publish while on hold). */
   const publishedIn = new Map<string, Set<string>>();
@@ -631,7 +636,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
     const playing = ctx.calls.playAudio(
       callIdFor(contactId),
       packets,
-      'hold',
+      HOLD_TRACK_NAME,
       (identity) => identity === c.userId,
     );
     if (playing) holds.set(contactId, playing);
