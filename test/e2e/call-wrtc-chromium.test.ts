@@ -78,6 +78,46 @@ for (const forwarding of ['werift', 'fast'] as const) {
       );
       assert.ok(videoFrames > 0 && audioChunks > 0, 'Node decodes Chromium');
 
+      // The server's RTCP reports reach Chromium and are understood: its SRs give Chromium
+      // remote-outbound-rtp stats, its RRs (with LSR/DLSR echoing Chromium's SRs) give
+      // remote-inbound-rtp with a round-trip time; Chromium's RRs give the server an RTT.
+      const reports = () =>
+        page.evaluate(async () => {
+          const pc = (window as unknown as { switchboardDemo?: { call: { pc: RTCPeerConnection } } })
+            .switchboardDemo?.call.pc;
+          const seen: string[] = [];
+          (await pc?.getStats())?.forEach(
+            (s: { type: string; kind?: string; packetsSent?: number; roundTripTime?: number }) => {
+              if (s.type === 'remote-outbound-rtp' && (s.packetsSent ?? 0) > 0) seen.push(`sr:${s.kind}`);
+              if (s.type === 'remote-inbound-rtp' && typeof s.roundTripTime === 'number')
+                seen.push(`rr:${s.kind}`);
+            },
+          );
+          return seen.sort();
+        });
+      const expected = ['rr:audio', 'rr:video', 'sr:audio', 'sr:video'];
+      let seen = await reports();
+      for (let i = 0; i < 40 && expected.some((e) => !seen.includes(e)); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        seen = await reports();
+      }
+      assert.deepEqual([...new Set(seen)], expected, 'Chromium has the server’s SRs and RRs');
+      const token = await t.mint('sup', { supervise: true });
+      type Quality = { participants: { participantId: string; rttMs: number | null }[] };
+      let quality: Quality = { participants: [] };
+      for (let i = 0; i < 40; i++) {
+        const res = await t.fetch(`${t.urls.https}/v1/calls/${callId}/quality`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        quality = (await res.json()) as Quality;
+        if (quality.participants.length === 2 && quality.participants.every((p) => p.rttMs !== null)) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.ok(
+        quality.participants.length === 2 && quality.participants.every((p) => p.rttMs !== null),
+        `RTT from the RR round trip for both participants: ${JSON.stringify(quality)}`,
+      );
+
       for (const sink of sinks) sink.stop();
       local.stop();
       await call.leave();

@@ -4,10 +4,11 @@ import {
   type RTCRtpSender,
   RTP_EXTENSION_URI,
   RtpPacket,
-  UdpTransport,
 } from 'werift';
+import { type IceConnectionInternals, sendOnNominatedPair } from './icePair.js';
 import { estimateSrtpIndex } from './ReplayWindow.js';
 import { findExtension, oneByteExtensions } from './rtpBytes.js';
+import { type ReportingReceiver, type ReportingSender, TransportReports } from './TransportReports.js';
 import { fastRtpRoutes, type SrtpKeys, srtpKeysOf } from './weriftPatches.js';
 
 /** How published RTP reaches subscribers. */
@@ -69,22 +70,12 @@ interface SenderInternals {
   headerBytesSent: number;
   packetCount: number;
   rtpCache: unknown[];
-  runRtcp(): void;
 }
 
 interface DtlsInternals {
   state: string;
   transportSequenceNumber: number;
-  iceTransport: {
-    connection: {
-      nominated?: {
-        protocol: { transport?: { socket?: import('node:dgram').Socket } };
-        remoteAddr: [string, number];
-      };
-      canSendApplicationData(): boolean;
-      send(data: Buffer): Promise<void>;
-    };
-  };
+  iceTransport: { connection: IceConnectionInternals };
 }
 
 interface ReceiverInternals {
@@ -93,7 +84,6 @@ interface ReceiverInternals {
   remoteStreams: Record<number, { add(packet: LightPacket): void } | undefined>;
   receiverTWCC?: { handleTWCC(seq: number): void };
   nack: { addPacket(packet: LightPacket): void };
-  runRtcp(): void;
   dtlsTransport?: object;
 }
 
@@ -145,6 +135,7 @@ export class Forwarder {
   #pubIdToUri: Record<number, string> = {};
   #pubTccId = 0;
   #nackVideo = false;
+  #reporting = false;
   readonly #light: LightPacket = {
     header: { ssrc: 0, sequenceNumber: 0, timestamp: 0, payloadType: 0, serializeSize: 0 },
     payload: { length: 0 },
@@ -296,7 +287,11 @@ export class Forwarder {
       if (at >= 0) r.receiverTWCC.handleTWCC(plain.readUInt16BE(at));
     }
     if (this.#nackVideo) r.nack.addPacket(light);
-    r.runRtcp();
+    if (!this.#reporting && r.dtlsTransport) {
+      // This receiver's RRs now go out with its transport's other reports.
+      TransportReports.of(r.dtlsTransport).addReceiver(r as unknown as ReportingReceiver);
+      this.#reporting = true;
+    }
     return true;
   }
 
@@ -382,11 +377,7 @@ export class Forwarder {
     s.octetCount += plain.length - headerLength;
     s.headerBytesSent += headerLength;
     s.packetCount = (s.packetCount + 1) >>> 0;
-    const socket =
-      pair.protocol.transport instanceof UdpTransport ? pair.protocol.transport.socket : undefined;
-    if (socket) socket.send(packet, pair.remoteAddr[1], pair.remoteAddr[0]);
-    else connection.send(packet).catch(() => {});
-    s.runRtcp();
+    sendOnNominatedPair(connection, packet);
     return true;
   }
 
@@ -431,12 +422,13 @@ export class Forwarder {
         return Buffer.isBuffer(value) ? RtpPacket.deSerialize(value) : value;
       },
     });
-    // The SR's NTP/RTP timestamp pair, computed only when werift builds an SR.
+    // The SR's NTP/RTP timestamp pair, computed only when an SR is built.
     Object.defineProperty(s, 'ntpTimestamp', {
       configurable: true,
       get: () => ntpOf(fs.lastSentMs),
       set: () => {},
     });
+    TransportReports.of(dtls).addSender(s as unknown as ReportingSender);
     return fs;
   }
 }

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RtpHeader, SrtpSession } from 'werift';
+import { RtcpRrPacket, RtcpSenderInfo, RtcpSrPacket, RtpHeader, SrtcpSession, SrtpSession } from 'werift';
 import { rtpHeaderLength } from './rtpBytes.js';
-import { deriveSessionKey, SRTP_TAG_LENGTH, SrtpContext } from './SrtpContext.js';
+import {
+  deriveSessionKey,
+  SRTCP_TRAILER_LENGTH,
+  SRTP_TAG_LENGTH,
+  SrtpContext,
+  srtcpIndexOf,
+} from './SrtpContext.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -103,5 +109,67 @@ describe('SrtpContext (SRTP_AES128_CM_HMAC_SHA1_80)', () => {
     forged[40] = (forged[40] ?? 0) ^ 1;
     assert.equal(ours.unprotect(forged, 12, 0), undefined);
     assert.equal(ours.unprotect(srtp.subarray(0, 15), 12, 0), undefined);
+  });
+});
+
+describe('SrtpContext as SRTCP (RFC 3711 §3.4)', () => {
+  const a = { key: Buffer.alloc(16, 0x11), salt: Buffer.alloc(14, 0x22) };
+  const b = { key: Buffer.alloc(16, 0x33), salt: Buffer.alloc(14, 0x44) };
+  const session = (local: typeof a, remote: typeof a) =>
+    new SrtcpSession({
+      keys: {
+        localMasterKey: local.key,
+        localMasterSalt: local.salt,
+        remoteMasterKey: remote.key,
+        remoteMasterSalt: remote.salt,
+      },
+      profile: 1,
+    });
+  const sr = (ssrc: number) =>
+    new RtcpSrPacket({
+      ssrc,
+      senderInfo: new RtcpSenderInfo({
+        ntpTimestamp: 0x0123456789abcdefn,
+        rtpTimestamp: 90_000,
+        packetCount: 42,
+        octetCount: 4200,
+      }),
+    }).serialize();
+
+  it('decrypts what werift protects, and reads its index', () => {
+    const ours = SrtpContext.rtcpFromMaster(a.key, a.salt);
+    const sender = session(a, b);
+    for (const n of [1, 2, 3]) {
+      const srtcp = sender.encrypt(sr(0xabcdef01));
+      assert.equal(srtcpIndexOf(srtcp), n, 'werift counts from 1');
+      assert.deepEqual(ours.unprotectRtcp(srtcp), sr(0xabcdef01));
+    }
+  });
+
+  it('protects what werift decrypts, at a high index (above 2^16)', () => {
+    const ours = SrtpContext.rtcpFromMaster(b.key, b.salt);
+    const receiver = session(a, b);
+    const plain = Buffer.concat([sr(7), new RtcpRrPacket({ ssrc: 8, reports: [] }).serialize()]);
+    for (const index of [1, 70_000, 0x7fffffff]) {
+      const srtcp = ours.protectRtcp(plain, index);
+      assert.equal(srtcp.length, plain.length + SRTCP_TRAILER_LENGTH);
+      assert.equal(srtcpIndexOf(srtcp), index);
+      assert.equal(srtcp.readUInt32BE(plain.length) >>> 31, 1, 'E flag set');
+      assert.notDeepEqual(srtcp.subarray(8, plain.length), plain.subarray(8), 'body encrypted');
+      assert.deepEqual(receiver.decrypt(srtcp), plain);
+      assert.deepEqual(ours.unprotectRtcp(srtcp), plain, 'and our own round trip');
+    }
+  });
+
+  it('refuses an altered tag, body or index, and a truncated packet; SRTP keys do not open SRTCP', () => {
+    const ours = SrtpContext.rtcpFromMaster(a.key, a.salt);
+    const srtcp = ours.protectRtcp(sr(9), 5);
+    for (const at of [2, 12, srtcp.length - SRTCP_TRAILER_LENGTH + 3, srtcp.length - 1]) {
+      const forged = Buffer.from(srtcp);
+      forged[at] = (forged[at] ?? 0) ^ 1;
+      assert.equal(ours.unprotectRtcp(forged), undefined, `byte ${at}`);
+    }
+    assert.equal(ours.unprotectRtcp(srtcp.subarray(0, 20)), undefined);
+    assert.equal(SrtpContext.fromMaster(a.key, a.salt).unprotectRtcp(srtcp), undefined);
   });
 });

@@ -6,6 +6,13 @@ const SMALL_PACKET = 256;
 /** Length of the SRTP_AES128_CM_HMAC_SHA1_80 authentication tag. */
 export const SRTP_TAG_LENGTH = 10;
 
+/** SRTCP trailer after the (encrypted) packet: E flag + 31-bit index, then the tag. */
+export const SRTCP_TRAILER_LENGTH = 4 + SRTP_TAG_LENGTH;
+
+/** RFC 3711 §4.3.2 key derivation labels: SRTP 0–2, SRTCP 3–5 (encryption, auth, salt). */
+const SRTP_LABELS = { enc: 0, auth: 1, salt: 2 } as const;
+const SRTCP_LABELS = { enc: 3, auth: 4, salt: 5 } as const;
+
 /**
  * SRTP for one direction of one DTLS-SRTP session, profile SRTP_AES128_CM_HMAC_SHA1_80
  * (RFC 3711 §4.1.1, §4.2.1, §4.3.1), on Buffers. Session keys are derived once; per packet
@@ -33,12 +40,25 @@ export class SrtpContext {
     this.#ecb.setAutoPadding(false);
   }
 
-  /** From the DTLS-exported master key (16 B) and master salt (14 B). */
+  /** SRTP, from the DTLS-exported master key (16 B) and master salt (14 B). */
   static fromMaster(masterKey: Buffer, masterSalt: Buffer): SrtpContext {
+    return SrtpContext.#derive(masterKey, masterSalt, SRTP_LABELS);
+  }
+
+  /** SRTCP (its own session keys), from the same master key and salt as {@link fromMaster}. */
+  static rtcpFromMaster(masterKey: Buffer, masterSalt: Buffer): SrtpContext {
+    return SrtpContext.#derive(masterKey, masterSalt, SRTCP_LABELS);
+  }
+
+  static #derive(
+    masterKey: Buffer,
+    masterSalt: Buffer,
+    labels: { enc: number; auth: number; salt: number },
+  ): SrtpContext {
     return new SrtpContext(
-      deriveSessionKey(masterKey, masterSalt, 0, 16),
-      deriveSessionKey(masterKey, masterSalt, 2, 14),
-      deriveSessionKey(masterKey, masterSalt, 1, 20),
+      deriveSessionKey(masterKey, masterSalt, labels.enc, 16),
+      deriveSessionKey(masterKey, masterSalt, labels.salt, 14),
+      deriveSessionKey(masterKey, masterSalt, labels.auth, 20),
     );
   }
 
@@ -77,6 +97,51 @@ export class SrtpContext {
   }
 
   /**
+   * Protects a plaintext compound RTCP packet as SRTCP (RFC 3711 §3.4) with index `index`
+   * (31 bits, one counter per sending SSRC): header and sender SSRC in clear, the rest
+   * encrypted, then E-flag ‖ index and the 80-bit tag over all of it.
+   */
+  protectRtcp(plain: Buffer, index: number): Buffer {
+    const end = plain.length;
+    const out = Buffer.allocUnsafe(end + SRTCP_TRAILER_LENGTH);
+    plain.copy(out, 0, 0, 8);
+    const ssrc = plain.readUInt32BE(4);
+    const i = index & 0x7fffffff;
+    this.crypt(plain.subarray(8), ssrc, i >>> 16, i & 0xffff).copy(out, 8);
+    out.writeUInt32BE((0x80000000 | i) >>> 0, end);
+    createHmac('sha1', this.#authKey)
+      .update(out.subarray(0, end + 4))
+      .digest()
+      .copy(out, end + 4, 0, SRTP_TAG_LENGTH);
+    return out;
+  }
+
+  /**
+   * Verifies and, when its E flag is set, decrypts an SRTCP packet: the plaintext compound
+   * RTCP packet, or undefined when too short or the tag does not verify. The caller checks
+   * the index ({@link srtcpIndexOf}) against its replay window.
+   */
+  unprotectRtcp(packet: Buffer): Buffer | undefined {
+    const end = packet.length - SRTCP_TRAILER_LENGTH;
+    if (end < 8) return undefined;
+    const tag = createHmac('sha1', this.#authKey)
+      .update(packet.subarray(0, end + 4))
+      .digest();
+    if (!timingSafeEqual(tag.subarray(0, SRTP_TAG_LENGTH), packet.subarray(end + 4))) return undefined;
+    const word = packet.readUInt32BE(end);
+    const out = Buffer.allocUnsafe(end);
+    packet.copy(out, 0, 0, 8);
+    if (word & 0x80000000) {
+      const i = word & 0x7fffffff;
+      const ssrc = packet.readUInt32BE(4);
+      this.crypt(packet.subarray(8, end), ssrc, i >>> 16, i & 0xffff).copy(out, 8);
+    } else {
+      packet.copy(out, 8, 8, end);
+    }
+    return out;
+  }
+
+  /**
    * Protects a plaintext RTP packet whose header is `headerLength` bytes: returns a new
    * buffer header ‖ encrypted payload ‖ 80-bit tag.
    */
@@ -107,6 +172,11 @@ export class SrtpContext {
     this.crypt(packet.subarray(headerLength, end), ssrc, roc, seq).copy(out, headerLength);
     return out;
   }
+}
+
+/** The 31-bit SRTCP index of a protected packet (AES-CM profiles: before the 10-byte tag). */
+export function srtcpIndexOf(packet: Buffer): number {
+  return packet.readUInt32BE(packet.length - SRTCP_TRAILER_LENGTH) & 0x7fffffff;
 }
 
 /** RFC 3711 §4.3.1 key derivation with key_derivation_rate 0 (index DIV kdr = 0). */

@@ -17,6 +17,7 @@
  *    a subscriber's keyframe requests never reached the publisher.
  */
 import type { createSocket, RemoteInfo } from 'node:dgram';
+import { isIP } from 'node:net';
 import {
   MediaStreamTrack,
   RTCDtlsTransport,
@@ -46,6 +47,10 @@ export interface SrtpKeys {
   local: SrtpContext;
   /** Unprotects what we receive. */
   remote: SrtpContext;
+  /** SRTCP: protects the RTCP we send. */
+  localRtcp: SrtpContext;
+  /** SRTCP: unprotects the RTCP we receive. */
+  remoteRtcp: SrtpContext;
   /** Changes whenever the session is re-keyed. */
   generation: number;
 }
@@ -141,12 +146,14 @@ function hookSocket(dtls: FastDtls): void {
       ) {
         dtls.bytesReceived += data.length;
         dtls.packetsReceived++;
-        let plain: Buffer;
+        const open = fastOpeners.get(dtls);
+        let plain: Buffer | undefined;
         try {
-          plain = dtls.srtp.decrypt(data);
+          plain = open ? open(data) : dtls.srtp.decrypt(data);
         } catch {
-          return; // consumed, replayed or forged (counted by the guard)
+          return; // replayed or forged (counted by the guard)
         }
+        if (plain === undefined) return; // forwarded by the fast path
         // Declined by the fast handler: continue as werift would after its decrypt.
         try {
           dtls.onRtp.execute(RtpPacket.deSerialize(plain));
@@ -182,6 +189,32 @@ interface UdpTransportInternals {
   init(): Promise<void>;
 }
 
+/**
+ * Patch 10, on every media socket: dgram passes every destination through `dns.lookup`, which for an
+ * IP literal still defers the send to the next tick (a tick, a closure and an async-id
+ * scope per packet). ICE remote addresses are always literals, so those are sent at once;
+ * anything else keeps the normal lookup.
+ */
+export function sendWithoutLookup(socket: ReturnType<typeof createSocket>): void {
+  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  const state = key ? (socket as unknown as Record<symbol, { handle?: LookupHandle }>)[key] : undefined;
+  const handle = state?.handle;
+  if (!handle || typeof handle.lookup !== 'function') return;
+  const lookup = handle.lookup;
+  let literal = '';
+  handle.lookup = (address, callback) => {
+    if (address === literal || isIP(address) !== 0) {
+      literal = address;
+      callback(null, address);
+    } else {
+      lookup(address, callback);
+    }
+  };
+}
+interface LookupHandle {
+  lookup: (address: string, callback: (error: Error | null, address?: string) => void) => void;
+}
+
 let installed = false;
 
 /** Installs the process-wide patches (1 and 2). Safe to call many times. */
@@ -193,17 +226,21 @@ export function installWeriftPatches(): void {
   const originalInit = udpProto.init;
   udpProto.init = async function (this: UdpTransportInternals): Promise<void> {
     const range = this.options.portRange;
-    if (!range || this.options.port) return originalInit.call(this);
-    const address = this.options.interfaceAddresses?.[this.socketType];
-    await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error) => reject(error);
-      this.socket.once('error', onError);
-      this.socket.once('listening', () => {
-        this.socket.off('error', onError);
-        resolve();
+    if (!range || this.options.port) {
+      await originalInit.call(this);
+    } else {
+      const address = this.options.interfaceAddresses?.[this.socketType];
+      await new Promise<void>((resolve, reject) => {
+        const onError = (error: Error) => reject(error);
+        this.socket.once('error', onError);
+        this.socket.once('listening', () => {
+          this.socket.off('error', onError);
+          resolve();
+        });
+        this.socket.bind({ port: range[0], address });
       });
-      this.socket.bind({ port: range[0], address });
-    });
+    }
+    sendWithoutLookup(this.socket);
   };
 
   const dtlsProto = (RTCDtlsTransport as unknown as { prototype: DtlsTransportInternals }).prototype;
@@ -231,11 +268,13 @@ export function installWeriftPatches(): void {
       srtpKeys.set(this, {
         local: SrtpContext.fromMaster(k.localKey, k.localSalt),
         remote: SrtpContext.fromMaster(k.remoteKey, k.remoteSalt),
+        localRtcp: SrtpContext.rtcpFromMaster(k.localKey, k.localSalt),
+        remoteRtcp: SrtpContext.rtcpFromMaster(k.remoteKey, k.remoteSalt),
         generation: ++keyGeneration,
       });
     }
     this.srtp.decrypt = guardSrtp(this.srtp.decrypt, stats, this);
-    this.srtcp.decrypt = guardSrtcp(this.srtcp.decrypt, stats, gcm);
+    this.srtcp.decrypt = guardSrtcp(this.srtcp.decrypt, stats, gcm, srtpKeys.get(this)?.remoteRtcp);
   };
 }
 
@@ -249,13 +288,20 @@ function reject(stats: InboundGuardStats, kind: 'replayed' | 'rejected'): never 
 // receive loop that the fast path consumed the packet; werift drops it silently.
 const CONSUMED = new SrtpAuthenticationError('consumed by the forwarding fast path');
 
+/**
+ * Guarded SRTP open of one transport: the plaintext, or undefined when the fast path took
+ * the packet; throws (counted) when the packet is replayed or does not authenticate.
+ */
+type SrtpOpener = (buf: Buffer) => Buffer | undefined;
+const fastOpeners = new WeakMap<object, SrtpOpener>();
+
 function guardSrtp(
   decrypt: (buf: Buffer) => Buffer,
   stats: InboundGuardStats,
   dtls: object,
 ): (buf: Buffer) => Buffer {
   const streams = new Map<number, SrtpReplayState>();
-  return (buf: Buffer): Buffer => {
+  const open: SrtpOpener = (buf) => {
     if (buf.length < 12 + 10) reject(stats, 'rejected');
     const seq = buf.readUInt16BE(2);
     const ssrc = buf.readUInt32BE(8);
@@ -293,16 +339,24 @@ function guardSrtp(
         hookedSockets.add(dtls);
         hookSocket(dtls as FastDtls);
       }
-      throw CONSUMED;
+      return undefined;
     }
     return out;
   };
+  fastOpeners.set(dtls, open);
+  // werift's receive loop drops a packet silently when decrypt throws an SRTP error.
+  return (buf: Buffer): Buffer => open(buf) ?? throwConsumed();
+}
+
+function throwConsumed(): never {
+  throw CONSUMED;
 }
 
 function guardSrtcp(
   decrypt: (buf: Buffer) => Buffer,
   stats: InboundGuardStats,
   gcm: boolean,
+  ours: SrtpContext | undefined,
 ): (buf: Buffer) => Buffer {
   const streams = new Map<number, SrtpReplayState>();
   // SRTCP carries its 31-bit index explicitly, after the payload (AES-CM: before the
@@ -314,11 +368,17 @@ function guardSrtcp(
     const index = buf.readUInt32BE(buf.length - trailer) & 0x7fffffff;
     const state = streams.get(ssrc);
     if (state && !state.window.check(index)) reject(stats, 'replayed');
-    let out: Buffer;
-    try {
-      out = decrypt(buf);
-    } catch {
-      reject(stats, 'rejected');
+    let out: Buffer | undefined;
+    if (ours) {
+      // AES-CM profile: our cached session keys (werift's SRTCP builds its IV with BigInt).
+      out = ours.unprotectRtcp(buf);
+      if (!out) reject(stats, 'rejected');
+    } else {
+      try {
+        out = decrypt(buf);
+      } catch {
+        reject(stats, 'rejected');
+      }
     }
     let s = state;
     if (!s) {
