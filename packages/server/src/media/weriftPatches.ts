@@ -25,6 +25,7 @@ import {
   RTCRtpSender,
   type RTCRtpTransceiver,
   RTP_EXTENSION_URI,
+  RtcpPacketConverter,
   RtpPacket,
   rtpHeaderExtensionsParser,
   SrtpAuthenticationError,
@@ -104,15 +105,17 @@ const PROFILE_AEAD_AES_128_GCM = 7;
 
 /**
  * Socket-level interception (the fast path's receive side): once a DTLS transport forwards
- * fast, its UDP socket's datagrams that are RTP for a fast-routed SSRC, from the nominated
- * remote address, go straight to the guarded decrypt — skipping werift's UDP, ICE, event
- * and DTLS demultiplexing layers. Everything else (STUN, DTLS, RTCP, other SSRCs, other
+ * fast, its UDP socket's datagrams from the nominated remote address that are RTP for a
+ * fast-routed SSRC, or RTCP, go straight to the guarded decrypt — skipping werift's UDP, ICE,
+ * event and DTLS demultiplexing layers. Everything else (STUN, DTLS, other SSRCs, other
  * sources) takes werift's path unchanged.
  */
 interface FastDtls {
   state: string;
   srtp: DecryptingSession;
+  srtcp: DecryptingSession;
   onRtp: { execute(packet: RtpPacket): void };
+  onRtcp: { execute(packet: unknown): void };
   bytesReceived: number;
   packetsReceived: number;
   iceTransport: {
@@ -160,9 +163,63 @@ function hookSocket(dtls: FastDtls): void {
         } catch {}
         return;
       }
+    } else if (data.length >= 8 + 14 && (data[0]! & 0xc0) === 0x80 && data[1]! >= 192 && data[1]! <= 223) {
+      // SRTCP from the nominated pair: guarded decrypt, then werift's RTCP handlers.
+      const nominated = dtls.iceTransport.connection.nominated;
+      if (
+        dtls.state === 'connected' &&
+        nominated &&
+        nominated.remoteAddr[1] === rinfo.port &&
+        nominated.remoteAddr[0] === rinfo.address
+      ) {
+        dtls.bytesReceived += data.length;
+        dtls.packetsReceived++;
+        let plain: Buffer;
+        try {
+          plain = dtls.srtcp.decrypt(data);
+        } catch {
+          return; // replayed or forged (counted by the guard)
+        }
+        deliverRtcp(dtls, plain);
+        return;
+      }
     }
     for (const listener of werift) listener.call(socket, data, rinfo);
   });
+}
+
+/** RTCP packet types (RFC 4585 §6.1): transport-layer feedback, and its transport-cc format. */
+const RTPFB = 205;
+const FMT_TRANSPORT_CC = 15;
+
+/** Transport-cc feedback packets from subscribers, dropped unparsed (see deliverRtcp). */
+export const droppedTransportFeedback = { count: 0 };
+
+/**
+ * Hands the packets of a decrypted compound RTCP packet to werift's handlers one by one, as
+ * werift's own receive loop does, except:
+ * - a malformed packet loses only itself, not the rest of the compound (werift drops all);
+ * - transport-cc feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01) is dropped
+ *   unparsed: it reports on what *we* sent, and only feeds werift's sender-side bandwidth
+ *   estimate, which nothing reads (we forward, we do not encode). Subscribers send it every
+ *   50–250 ms, and werift turns each into hundreds of objects.
+ */
+export function deliverRtcp(dtls: { onRtcp: { execute(packet: unknown): void } }, plain: Buffer): void {
+  let at = 0;
+  while (at + 4 <= plain.length) {
+    const length = 4 * (plain.readUInt16BE(at + 2) + 1);
+    if (at + length > plain.length) return;
+    if (plain[at + 1] === RTPFB && (plain[at]! & 0x1f) === FMT_TRANSPORT_CC) {
+      droppedTransportFeedback.count++;
+    } else {
+      try {
+        for (const packet of RtcpPacketConverter.deSerialize(plain.subarray(at, at + length))) {
+          dtls.onRtcp.execute(packet);
+        }
+      } catch {}
+    }
+    at += length;
+  }
 }
 
 interface DecryptingSession {
