@@ -15,6 +15,8 @@
  *    5104 §4.3.1). werift routes it by the feedback's *sender* SSRC first, which for a
  *    browser that also publishes is its own outgoing SSRC — our receiver of its media — so
  *    a subscriber's keyframe requests never reached the publisher.
+ * (5–8 are described in docs/media.md.) 9 (no recycling of inactive m-lines), 10 (sends
+ * without a lookup) and 11 (transport-cc feedback per transport) are below.
  */
 import type { createSocket, RemoteInfo } from 'node:dgram';
 import { isIP } from 'node:net';
@@ -22,6 +24,7 @@ import {
   MediaStreamTrack,
   RTCDtlsTransport,
   type RTCPeerConnection,
+  RTCRtpReceiver,
   RTCRtpSender,
   type RTCRtpTransceiver,
   RTP_EXTENSION_URI,
@@ -34,6 +37,7 @@ import {
 import { SrtpReplayState } from './ReplayWindow.js';
 import { rtpHeaderLength } from './rtpBytes.js';
 import { SRTP_TAG_LENGTH, SrtpContext } from './SrtpContext.js';
+import { TransportCcRecorder } from './TransportCcRecorder.js';
 
 /**
  * Fast-path receiver of one inbound SSRC: gets the authenticated plaintext packet and its
@@ -272,6 +276,13 @@ interface LookupHandle {
   lookup: (address: string, callback: (error: Error | null, address?: string) => void) => void;
 }
 
+interface TwccReceiverInternals {
+  rtcpSsrc: number;
+  dtlsTransport?: object;
+  receiverTWCC?: { handleTWCC(seq: number): void };
+  setupTWCC(mediaSourceSsrc: number): void;
+}
+
 let installed = false;
 
 /** Installs the process-wide patches (1 and 2). Safe to call many times. */
@@ -298,6 +309,18 @@ export function installWeriftPatches(): void {
       });
     }
     sendWithoutLookup(this.socket);
+  };
+
+  // Patch 11: transport-cc feedback from one recorder per transport (TransportCcRecorder).
+  const receiverProto = (RTCRtpReceiver as unknown as { prototype: TwccReceiverInternals }).prototype;
+  const originalSetupTwcc = receiverProto.setupTWCC;
+  receiverProto.setupTWCC = function (this: TwccReceiverInternals, mediaSourceSsrc: number): void {
+    originalSetupTwcc.call(this, mediaSourceSsrc);
+    const werift = this.receiverTWCC;
+    if (!werift || !this.dtlsTransport) return;
+    const recorder = TransportCcRecorder.of(this.dtlsTransport);
+    recorder.setSsrcs(this.rtcpSsrc, mediaSourceSsrc);
+    werift.handleTWCC = (seq: number) => recorder.record(seq);
   };
 
   const dtlsProto = (RTCDtlsTransport as unknown as { prototype: DtlsTransportInternals }).prototype;
