@@ -8,8 +8,15 @@ import { syntheticStream, type WrtcSink, wrtc } from '../helpers/wrtc.js';
 
 // Both forwarding modes: the fast path rewrites and protects RTP itself, so a browser must
 // decode what it sends just as it decodes werift's.
-for (const forwarding of ['werift', 'fast'] as const) {
-  describe(`a libwebrtc (Node) client and a Chromium page in one call (${forwarding} forwarding)`, {
+// And once with every participant on one UDP port (single-port mode, issue item 4).
+const variants = [
+  { forwarding: 'werift', singlePort: false },
+  { forwarding: 'fast', singlePort: false },
+  { forwarding: 'fast', singlePort: true },
+] as const;
+for (const { forwarding, singlePort } of variants) {
+  const name = `${forwarding} forwarding${singlePort ? ', single port' : ''}`;
+  describe(`a libwebrtc (Node) client and a Chromium page in one call (${name})`, {
     timeout: 120_000,
   }, () => {
     let t: TestPlatform;
@@ -18,7 +25,7 @@ for (const forwarding of ['werift', 'fast'] as const) {
     before(async () => {
       const range = randomWindow(TEST_PORTS.platformMedia, 40);
       t = await startPlatform({
-        media: { listenAddress: '127.0.0.1', rtcPorts: range, acdPorts: range, forwarding },
+        media: { listenAddress: '127.0.0.1', rtcPorts: range, acdPorts: range, forwarding, singlePort },
       });
       browser = await launchChromium();
     });
@@ -135,6 +142,23 @@ for (const forwarding of ['werift', 'fast'] as const) {
         bwe.available >= 500_000 && bwe.videoTarget >= 200_000,
         `Chromium's bandwidth estimate on loopback: ${JSON.stringify(bwe)} (bit/s)`,
       );
+      if (singlePort) {
+        // Both clients reach the server on the same port.
+        const chromiumPorts = await page.evaluate(async () => {
+          const pc = (window as unknown as { switchboardDemo?: { call: { pc: RTCPeerConnection } } })
+            .switchboardDemo?.call.pc;
+          const ports: number[] = [];
+          (await pc?.getStats())?.forEach((s: { type: string; port?: number }) => {
+            if (s.type === 'remote-candidate' && s.port) ports.push(s.port);
+          });
+          return ports;
+        });
+        const nodePorts: number[] = [];
+        (await call.pc.getStats()).forEach((s: { type: string; port?: number }) => {
+          if (s.type === 'remote-candidate' && s.port) nodePorts.push(s.port);
+        });
+        assert.equal(new Set([...chromiumPorts, ...nodePorts]).size, 1, `${chromiumPorts} / ${nodePorts}`);
+      }
       const token = await t.mint('sup', { supervise: true });
       type Quality = { participants: { participantId: string; rttMs: number | null }[] };
       let quality: Quality = { participants: [] };

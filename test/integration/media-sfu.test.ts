@@ -363,6 +363,84 @@ describe('media SFU with libwebrtc clients', { timeout: 90_000 }, () => {
   });
 });
 
+describe('single-port media: every participant on one UDP port', { timeout: 60_000 }, () => {
+  let server: MediaServer;
+  const window = randomWindow(TEST_PORTS.media, 20);
+  const inRange = () => ownUdpPorts(LISTEN).filter((p) => p >= window.min && p <= window.max);
+
+  before(() => {
+    server = new MediaServer({
+      listenAddress: LISTEN,
+      videoRange: window,
+      inactivityTimeoutMs: 4000,
+      forwarding: 'fast',
+      singlePort: true,
+    });
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  it('carries one publisher to two subscribers through one socket, demultiplexed by address and ICE username', async () => {
+    const room = server.createRoom('one-port');
+    const alice = await room.join('alice');
+    const publisher = new Publisher();
+    await publisher.connect(alice);
+    await waitFor('two published tracks', () => room.tracks.length === 2, 10_000);
+    const subscribers: Subscriber[] = [];
+    for (const id of ['bob', 'carol']) {
+      const participant = await room.join(id);
+      const subscriber = new Subscriber(participant);
+      await subscriber.start(participant);
+      subscribers.push(subscriber);
+    }
+    for (const [i, sub] of subscribers.entries()) {
+      await waitFor(`subscriber ${i} decodes`, () => sub.videoFrames > 5 && sub.audioChunks > 20, 15_000);
+    }
+    const port = alice.port;
+    assert.deepEqual(
+      room.participants.map((p) => room.participant(p.participantId).port),
+      [port, port, port],
+      'one port for all three',
+    );
+    for (const sdp of subscribers.flatMap((s) => s.offers)) {
+      for (const c of sdp.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:'))) {
+        assert.equal(Number(c.split(' ')[5]), port, c);
+      }
+    }
+    assert.deepEqual(inRange(), [port], 'the server holds exactly one UDP socket in its range');
+    assert.equal(server.sharedPort?.size, 3);
+    // The fast path runs on the shared port's per-participant sockets too.
+    for (const t of alice.publishedTracks) assert.ok(t.forwarder.counters.fastPacketsOut > 10, t.kind);
+
+    // A datagram from an address no participant was reached from is dropped and counted.
+    const stranger = createSocket('udp4');
+    await new Promise<void>((r) => stranger.bind(0, LISTEN, r));
+    const unknownBefore = server.sharedPort?.counters.unknownSource ?? 0;
+    stranger.send(Buffer.alloc(100, 0x80), port, LISTEN);
+    await waitFor(
+      'stranger counted',
+      () => (server.sharedPort?.counters.unknownSource ?? 0) > unknownBefore,
+      2000,
+    );
+    stranger.close();
+
+    // A subscriber leaving frees its share of the port, not the port.
+    await room.leave('carol');
+    subscribers[1]?.close();
+    assert.equal(server.sharedPort?.size, 2);
+    const framesBefore = subscribers[0]?.videoFrames ?? 0;
+    await waitFor('bob still decodes', () => (subscribers[0]?.videoFrames ?? 0) > framesBefore + 5, 5000);
+    assert.deepEqual(inRange(), [port]);
+
+    publisher.close();
+    subscribers[0]?.close();
+    await server.close();
+    assert.deepEqual(inRange(), [], 'closing the server closes the shared port');
+    assert.equal(server.allocator.inUseCount, 0);
+  });
+});
+
 describe('a subscription made while a client offer is being applied', { timeout: 30_000 }, () => {
   let server: MediaServer;
   const window = randomWindow(TEST_PORTS.media, 20);

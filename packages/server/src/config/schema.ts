@@ -313,6 +313,12 @@ export const ConfigSchema = z
           .describe(
             "Also offer a passive ICE-TCP candidate (RFC 6544) on each participant's port number, for networks that drop UDP but allow TCP to the media ranges. Off by default: one more listening socket per participant; TURN over TCP/TLS covers most such networks.",
           ),
+        singlePort: z
+          .boolean()
+          .default(false)
+          .describe(
+            'One UDP port (from rtcPorts) for every participant, demultiplexed by source address and ICE username (as mediasoup WebRtcServer / LiveKit udp_port), instead of one port per participant: lifts the ~1 peer per port cap and lets a firewall open one port.',
+          ),
         forwarding: z
           .enum(['werift', 'fast'])
           .default('werift')

@@ -4,9 +4,13 @@ import { type Logger, pino } from 'pino';
 import { TypedEmitter } from '../events/TypedEmitter.js';
 import type { MediaObserverEvents, MediaServerOptions, RoomQuality } from './MediaTypes.js';
 import type { ParticipantSettings } from './Participant.js';
-import { PortAllocator } from './PortAllocator.js';
+import { PortAllocator, type PortLease } from './PortAllocator.js';
 import { Room, type RoomOptions } from './Room.js';
-import { installWeriftPatches } from './weriftPatches.js';
+import { SharedUdpPort } from './SharedUdpPort.js';
+import { installWeriftPatches, registerSharedPort } from './weriftPatches.js';
+
+/** Ports tried for the shared port when others hold them (another program, a stale process). */
+const SHARED_BIND_ATTEMPTS = 8;
 
 /** The spec's video-gateway range. */
 export const DEFAULT_VIDEO_RANGE = { min: 19099, max: 20099 } as const;
@@ -14,7 +18,8 @@ export const DEFAULT_VIDEO_RANGE = { min: 19099, max: 20099 } as const;
 /**
  * The video gateway's media layer: an SFU on werift, transport-independent (signalling
  * calls it). Owns rooms; each participant gets one peer connection on one UDP port taken
- * from the shared {@link PortAllocator}.
+ * from the shared {@link PortAllocator}, or, with `singlePort`, every participant shares
+ * one port ({@link SharedUdpPort}).
  */
 export class MediaServer {
   /** Monitoring taps (metrics, dashboards): never called on the per-packet path. */
@@ -55,7 +60,50 @@ export class MediaServer {
       h264: options.h264 ?? true,
       forwarding: options.forwarding ?? 'werift',
       iceTcp: options.iceTcp ?? false,
+      ...(options.singlePort ? { sharedPort: () => this.#openSharedPort(rangeName) } : {}),
     };
+  }
+
+  /** Single-port mode: the shared UDP port, once the first participant opened it. */
+  get sharedPort(): SharedUdpPort | undefined {
+    return this.#shared?.port;
+  }
+
+  #sharedOpening: Promise<SharedUdpPort> | undefined;
+  #shared: { port: SharedUdpPort; lease: PortLease } | undefined;
+
+  #openSharedPort(rangeName: string): Promise<SharedUdpPort> {
+    this.#sharedOpening ??= (async () => {
+      const busy: PortLease[] = [];
+      try {
+        for (let i = 0; i < SHARED_BIND_ATTEMPTS; i++) {
+          const lease = this.allocator.acquire(rangeName);
+          try {
+            const port = await SharedUdpPort.open(this.#settings.listenAddress, lease.port);
+            registerSharedPort(lease.port, port);
+            this.#shared = { port, lease };
+            this.#log.info({ port: lease.port }, 'single-port media: one UDP port for every participant');
+            return port;
+          } catch (error) {
+            this.#log.warn(
+              { err: error, port: lease.port },
+              'shared media port not bindable; trying another',
+            );
+            busy.push(lease);
+          }
+        }
+        throw new SwitchboardError('SB_ERR_PORTS_EXHAUSTED', 'no bindable UDP port in the media range', {
+          range: rangeName,
+        });
+      } finally {
+        for (const lease of busy) lease.release();
+      }
+    })();
+    // A failed open is retried by the next participant.
+    this.#sharedOpening.catch(() => {
+      this.#sharedOpening = undefined;
+    });
+    return this.#sharedOpening;
   }
 
   /**
@@ -111,5 +159,12 @@ export class MediaServer {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all([...this.#rooms.values()].map((r) => r.close()));
+    const shared = this.#shared;
+    if (shared) {
+      this.#shared = undefined;
+      registerSharedPort(shared.lease.port, undefined);
+      await shared.port.close();
+      shared.lease.release();
+    }
   }
 }

@@ -36,6 +36,13 @@ export interface MediaServerOptions {
    * listening socket per participant, and TURN over TCP/TLS already covers most such networks.
    */
   iceTcp?: boolean;
+  /**
+   * One UDP port for every participant (taken from the range when the first joins),
+   * demultiplexed by source address and ICE username, instead of one port per participant.
+   * Lifts the one-port-per-peer cap of the range and lets a firewall open one port.
+   * Default false.
+   */
+  singlePort?: boolean;
   logger?: Logger;
 }
 

@@ -44,6 +44,7 @@ import {
   rtcpJitterToMs,
   secondsToMs,
 } from './qualityMath.js';
+import { MuxedSocket, type SharedUdpPort } from './SharedUdpPort.js';
 import { announceAddress, rejectedMids, reviveBundleOnlyMlines, unrejectInactiveMlines } from './sdp.js';
 import {
   inboundGuardOf,
@@ -73,6 +74,8 @@ export interface ParticipantSettings {
   h264: boolean;
   forwarding: ForwardingMode;
   iceTcp: boolean;
+  /** Single-port mode: the process's shared UDP port (opened on first use). */
+  sharedPort?: () => Promise<SharedUdpPort>;
 }
 
 interface Subscription {
@@ -82,6 +85,12 @@ interface Subscription {
   keyframeAsked: boolean;
   lastReport: { fractionLost: number; jitter: number } | undefined;
   stop: () => void;
+}
+
+/** The werift ICE agent fields single-port mode reads. */
+interface IceAgentInternals {
+  localUsername: string;
+  protocols: { transport?: unknown }[];
 }
 
 /** werift sender counters we read for quality (private in its typings). */
@@ -225,9 +234,17 @@ export class Participant {
     this.#inactivityTimer.unref();
   }
 
-  /** Creates a participant with its own UDP port (bindable, from the allocator). */
+  /**
+   * Creates a participant with its own UDP port (bindable, from the allocator), or in
+   * single-port mode on the process's shared port.
+   */
   static async create(host: ParticipantHost, id: string): Promise<Participant> {
     const s = host.settings;
+    if (s.sharedPort) {
+      const shared = await s.sharedPort();
+      const lease: PortLease = { port: shared.address().port, range: s.rangeName, release: () => {} };
+      return new Participant(host, id, lease);
+    }
     const busy: PortLease[] = [];
     try {
       for (let i = 0; i < BIND_ATTEMPTS; i++) {
@@ -317,6 +334,7 @@ export class Participant {
         if (this.#isIceRestart()) this.#lastRestartAt = Date.now();
         await this.#pc.setLocalDescription(await this.#pc.createAnswer());
         await this.#gathered();
+        this.#claimIceUsername();
       } catch (error) {
         throw this.#negotiationError(error, 'offer');
       } finally {
@@ -665,6 +683,7 @@ export class Participant {
     this.#iceRestartWanted = false;
     await this.#pc.setLocalDescription(await this.#pc.createOffer({ iceRestart }));
     await this.#gathered();
+    this.#claimIceUsername();
     this.#offerId++;
     this.#pendingOfferId = this.#offerId;
     this.#events.emit('negotiationNeeded', { offerId: this.#offerId, sdp: this.#localSdp() });
@@ -680,6 +699,21 @@ export class Participant {
     const deadline = Date.now() + GATHER_TIMEOUT_MS;
     while (this.#pc.iceGatheringState !== 'complete' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /**
+   * Single-port mode: tells this participant's socket on the shared port which ICE username
+   * fragment is ours, so checks from new addresses naming it reach our ICE agent (read live:
+   * an ICE restart changes it).
+   */
+  #claimIceUsername(): void {
+    for (const t of this.#pc.iceTransports) {
+      const connection = (t as unknown as { connection: IceAgentInternals }).connection;
+      for (const protocol of connection.protocols) {
+        const socket = (protocol.transport as { socket?: unknown } | undefined)?.socket;
+        if (socket instanceof MuxedSocket) socket.iceUsername = () => connection.localUsername;
+      }
     }
   }
 

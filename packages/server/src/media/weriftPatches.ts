@@ -36,6 +36,7 @@ import {
 } from 'werift';
 import { SrtpReplayState } from './ReplayWindow.js';
 import { rtpHeaderLength } from './rtpBytes.js';
+import type { SharedUdpPort } from './SharedUdpPort.js';
 import { SRTP_TAG_LENGTH, SrtpContext } from './SrtpContext.js';
 import { TransportCcRecorder } from './TransportCcRecorder.js';
 
@@ -276,6 +277,21 @@ interface LookupHandle {
   lookup: (address: string, callback: (error: Error | null, address?: string) => void) => void;
 }
 
+const sharedPorts = new Map<number, SharedUdpPort>();
+
+/**
+ * Single-port mode: werift UDP transports whose port range starts at `port` use `shared`
+ * instead of binding a socket of their own (the participant passes `[port, port + 1]`).
+ */
+export function registerSharedPort(port: number, shared: SharedUdpPort | undefined): void {
+  if (shared) {
+    sharedPorts.set(port, shared);
+    sendWithoutLookup(shared.socket);
+  } else {
+    sharedPorts.delete(port);
+  }
+}
+
 interface TwccReceiverInternals {
   rtcpSsrc: number;
   dtlsTransport?: object;
@@ -294,6 +310,18 @@ export function installWeriftPatches(): void {
   const originalInit = udpProto.init;
   udpProto.init = async function (this: UdpTransportInternals): Promise<void> {
     const range = this.options.portRange;
+    const shared = range ? sharedPorts.get(range[0]) : undefined;
+    if (shared) {
+      // Single-port mode: werift's socket becomes this participant's view of the shared port.
+      const own = this.socket;
+      const muxed = shared.createSocket();
+      for (const listener of own.listeners('message'))
+        muxed.on('message', listener as (...a: unknown[]) => void);
+      own.removeAllListeners('message');
+      own.close();
+      this.socket = muxed as unknown as ReturnType<typeof createSocket>;
+      return;
+    }
     if (!range || this.options.port) {
       await originalInit.call(this);
     } else {

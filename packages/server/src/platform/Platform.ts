@@ -204,6 +204,7 @@ export class Platform {
       h264: config.media.h264,
       forwarding: config.media.forwarding,
       iceTcp: config.media.iceTcp,
+      singlePort: config.media.singlePort,
       logger: this.log,
     });
 
