@@ -118,6 +118,31 @@ process.on('message', async (m) => {
     process.send({ t: 'snapshot', rows: await snapshot() });
   } else if (m.t === 'firstFrames') {
     await Promise.race([Promise.all([...peers.values()].map((p) => p.pollFirstFrame())), sleep(15_000)]);
+    // An INVALID run names its silent subscriber and what its receiver saw.
+    for (const p of peers.values()) {
+      if (p.firstFrameMs >= 0) continue;
+      const { audio, video } = await p.inbound();
+      const pick = (s) =>
+        s && {
+          packets: s.packetsReceived,
+          frames: s.framesDecoded,
+          keyframes: s.keyFramesDecoded,
+          plis: s.pliCount,
+          nacks: s.nackCount,
+          lost: s.packetsLost,
+        };
+      const transceivers = p.rx
+        .getTransceivers()
+        .map((t) => `${t.mid}:${t.direction}/${t.currentDirection}`)
+        .join(' ');
+      console.error(
+        `[client] ${p.pid}.rx decoded no frame in 15 s: ${p.rx.connectionState} (ice ${p.rx.iceConnectionState}, gathering ${p.rx.iceGatheringState}, signalling ${p.rx.signalingState}), ${transceivers}, video ${JSON.stringify(pick(video))}, audio ${JSON.stringify(pick(audio))}`,
+      );
+      if (process.env.SFU_BENCH_DEBUG) {
+        console.error(`[client] ${p.pid}.rx remote SDP:\n${p.rx.remoteDescription?.sdp}`);
+        console.error(`[client] ${p.pid}.rx local SDP:\n${p.rx.localDescription?.sdp}`);
+      }
+    }
     process.send({ t: 'firstFrames', ms: [...peers.values()].map((p) => p.firstFrameMs) });
   } else if (m.t === 'pause') {
     // Media stops, connections stay (ICE consent, RTCP): the server's fixed cost.

@@ -1,7 +1,7 @@
 // SFU benchmark: N concurrent 1:1 audio+video calls (libwebrtc synthetic publishers in
 // separate processes) through the SFU in its own process, once per forwarding mode, and
 // the ratio of packets forwarded per core-second. Usage:
-//   node bench/sfu/run.mjs [--calls 8] [--seconds 20] [--clients 2] [--modes werift,fast]
+//   node bench/sfu/run.mjs [--calls 8] [--seconds 20] [--clients 2] [--modes werift,fast] [--warmup 12]
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -21,7 +21,9 @@ const args = Object.fromEntries(
 const CALLS = Number(args.calls ?? 8);
 const SECONDS = Number(args.seconds ?? 20);
 const CLIENTS = Number(args.clients ?? 2);
-const WARMUP_S = Number(args.warmup ?? 4);
+// V8 keeps optimising the per-second RTCP/ICE code for ~20 s after the joins; a short warm-up
+// puts that compile time (~10 % of the server's CPU) into the window of both modes.
+const WARMUP_S = Number(args.warmup ?? 12);
 const MODES = (args.modes ?? 'werift,fast').split(',');
 // wrtc: libwebrtc publishers encoding synthetic frames; rtp: pre-encoded RTP from werift
 // clients (no encoder, so the client core can drive more packets).

@@ -5,7 +5,13 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MediaServer, type Participant, type Room, ServerAudioTrack } from '@switchboard/server/media';
+import {
+  droppedTransportFeedback,
+  MediaServer,
+  type Participant,
+  type Room,
+  ServerAudioTrack,
+} from '@switchboard/server/media';
 import { UdpTransport, RTCPeerConnection as WeriftPeerConnection } from 'werift';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 
@@ -233,7 +239,11 @@ describe('media SFU with libwebrtc clients', { timeout: 90_000 }, () => {
     const before = tracks.map((t) => t.forwarder.counters);
     const framesBefore = subscriber.videoFrames;
     const audioBefore = subscriber.audioChunks;
+    const feedbackBefore = droppedTransportFeedback.count;
     await sleep(1500);
+    // The subscriber's transport (it receives no RTP) is on the fast receive side too: its
+    // transport-cc feedback on what we send is dropped unparsed, not parsed by werift.
+    assert.ok(droppedTransportFeedback.count - feedbackBefore > 3, 'subscriber feedback taken at the socket');
     for (const [i, t] of tracks.entries()) {
       assert.equal(t.forwarder.mode, 'fast');
       const now = t.forwarder.counters;

@@ -9,7 +9,7 @@ import { type IceConnectionInternals, sendOnNominatedPair } from './icePair.js';
 import { estimateSrtpIndex } from './ReplayWindow.js';
 import { findExtension, oneByteExtensions } from './rtpBytes.js';
 import { type ReportingReceiver, type ReportingSender, TransportReports } from './TransportReports.js';
-import { fastRtpRoutes, type SrtpKeys, srtpKeysOf } from './weriftPatches.js';
+import { fastRtpRoutes, type SrtpKeys, srtpKeysOf, takeFastTransport } from './weriftPatches.js';
 
 /** How published RTP reaches subscribers. */
 export type ForwardingMode = 'fast' | 'werift';
@@ -429,6 +429,7 @@ export class Forwarder {
       set: () => {},
     });
     TransportReports.of(dtls).addSender(s as unknown as ReportingSender);
+    takeFastTransport(dtls);
     return fs;
   }
 }

@@ -16,3 +16,4 @@ export { PortAllocator, type PortLease, type PortRange } from './PortAllocator.j
 export type { PublishedTrack } from './PublishedTrack.js';
 export { Room, type RoomOptions } from './Room.js';
 export { ServerAudioTrack, type ServerRtpFrame } from './ServerAudioTrack.js';
+export { droppedTransportFeedback } from './weriftPatches.js';

@@ -131,6 +131,18 @@ interface FastDtls {
 }
 const hookedSockets = new WeakSet<object>();
 
+/**
+ * Puts a DTLS transport's socket on the fast path's receive side (below). Called on the first
+ * fast-forwarded packet a transport receives, and when the fast path starts sending on one:
+ * a subscriber's transport receives no RTP, only RTCP (receiver reports, transport-cc
+ * feedback every 50–250 ms), which would otherwise all take werift's whole path.
+ */
+export function takeFastTransport(dtls: object): void {
+  if (hookedSockets.has(dtls)) return;
+  hookedSockets.add(dtls);
+  hookSocket(dtls as FastDtls);
+}
+
 function hookSocket(dtls: FastDtls): void {
   const pair = dtls.iceTransport?.connection?.nominated;
   const transport = pair?.protocol.transport;
@@ -442,11 +454,8 @@ function guardSrtp(
     stats.accepted++;
     stats.lastAuthenticAt = Date.now();
     if (fast && headerLength >= 0 && fast(out, headerLength)) {
-      if (!hookedSockets.has(dtls)) {
-        // First fast packet on this transport: take its socket's RTP from now on.
-        hookedSockets.add(dtls);
-        hookSocket(dtls as FastDtls);
-      }
+      // First fast packet on this transport: take its socket's RTP from now on.
+      takeFastTransport(dtls);
       return undefined;
     }
     return out;
