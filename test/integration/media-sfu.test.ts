@@ -207,6 +207,15 @@ describe('media SFU with libwebrtc clients', { timeout: 90_000 }, () => {
 
   it('a subscriber joining 10 s after the publisher decodes audio and video, with a keyframe within 2 s', async () => {
     pubParticipant = await room.join('alice');
+    // The port is held from the moment it is booked (werift gets that very socket): another
+    // process binding it before the first offer would leave werift without a candidate.
+    const intruder = createSocket('udp4');
+    const bound = await new Promise<boolean>((resolve) => {
+      intruder.once('error', () => resolve(false));
+      intruder.bind({ address: LISTEN, port: pubParticipant.port, exclusive: true }, () => resolve(true));
+    });
+    intruder.close();
+    assert.equal(bound, false, 'another socket cannot take the participant’s port before its offer');
     publisher = new Publisher();
     await publisher.connect(pubParticipant);
     await waitFor('two published tracks', () => room.tracks.length === 2, 10_000);

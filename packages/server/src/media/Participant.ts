@@ -1,4 +1,4 @@
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import {
   judgeBitrate,
   judgeSample,
@@ -47,6 +47,7 @@ import {
 import { MuxedSocket, type SharedUdpPort } from './SharedUdpPort.js';
 import { announceAddress, rejectedMids, reviveBundleOnlyMlines, unrejectInactiveMlines } from './sdp.js';
 import {
+  handOverSocket,
   inboundGuardOf,
   installFeedbackRouting,
   installNoTransceiverRecycling,
@@ -141,15 +142,21 @@ function codecConfig(h264: boolean) {
   };
 }
 
-/** Binds and closes a UDP socket to learn whether another process holds the port. */
-function canBind(address: string, port: number): Promise<boolean> {
+/**
+ * Binds the participant's UDP socket, or undefined when another process holds the port. The
+ * socket is kept and handed to werift (weriftPatches, `handOverSocket`): binding, closing and
+ * letting werift bind again later left a window in which another process could take the port,
+ * and werift then gathered no candidate at all, silently (seen in `bench:sfu`, whose range lies
+ * inside the kernel's ephemeral ports: about one run in ten had a client that never connected).
+ */
+function bindMediaSocket(address: string, port: number): Promise<Socket | undefined> {
   return new Promise((resolve) => {
     const socket = createSocket('udp4');
     socket.once('error', () => {
       socket.close();
-      resolve(false);
+      resolve(undefined);
     });
-    socket.bind({ address, port, exclusive: true }, () => socket.close(() => resolve(true)));
+    socket.bind({ address, port, exclusive: true }, () => resolve(socket));
   });
 }
 
@@ -249,7 +256,11 @@ export class Participant {
     try {
       for (let i = 0; i < BIND_ATTEMPTS; i++) {
         const lease = s.allocator.acquire(s.rangeName);
-        if (await canBind(s.listenAddress, lease.port)) return new Participant(host, id, lease);
+        const socket = await bindMediaSocket(s.listenAddress, lease.port);
+        if (socket) {
+          handOverSocket(lease.port, socket);
+          return new Participant(host, id, lease);
+        }
         host.logger.warn({ port: lease.port }, 'media port held by another process; trying another');
         busy.push(lease);
       }
@@ -335,6 +346,7 @@ export class Participant {
         await this.#pc.setLocalDescription(await this.#pc.createAnswer());
         await this.#gathered();
         this.#claimIceUsername();
+        this.#assertCandidates();
       } catch (error) {
         throw this.#negotiationError(error, 'offer');
       } finally {
@@ -608,6 +620,8 @@ export class Participant {
       } catch (error) {
         this.#log.warn({ err: error }, 'peer connection close failed');
       }
+      // Closed before werift took its socket (no offer yet): close it here.
+      handOverSocket(this.#lease.port, undefined);
       this.#lease.release();
       this.#log.info({ reason }, 'participant closed');
       this.#events.emit('closed', reason);
@@ -684,6 +698,7 @@ export class Participant {
     await this.#pc.setLocalDescription(await this.#pc.createOffer({ iceRestart }));
     await this.#gathered();
     this.#claimIceUsername();
+    this.#assertCandidates();
     this.#offerId++;
     this.#pendingOfferId = this.#offerId;
     this.#events.emit('negotiationNeeded', { offerId: this.#offerId, sdp: this.#localSdp() });
@@ -699,6 +714,20 @@ export class Participant {
     const deadline = Date.now() + GATHER_TIMEOUT_MS;
     while (this.#pc.iceGatheringState !== 'complete' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /**
+   * werift gathers silently: a socket it could not bind leaves an SDP without candidates, and
+   * the client waits in ICE state `new` forever. Say so instead.
+   * @throws SwitchboardError SB_ERR_NEGOTIATION_FAILED
+   */
+  #assertCandidates(): void {
+    const sdp = this.#pc.localDescription?.sdp ?? '';
+    if (!/^a=candidate:/m.test(sdp)) {
+      throw new SwitchboardError('SB_ERR_NEGOTIATION_FAILED', 'the server gathered no ICE candidate', {
+        port: this.#lease.port,
+      });
     }
   }
 

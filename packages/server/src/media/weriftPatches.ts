@@ -19,6 +19,7 @@
  * without a lookup) and 11 (transport-cc feedback per transport) are below.
  */
 import type { createSocket, RemoteInfo } from 'node:dgram';
+import type { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import {
   MediaStreamTrack,
@@ -290,6 +291,25 @@ interface LookupHandle {
 }
 
 const sharedPorts = new Map<number, SharedUdpPort>();
+const handedOver = new Map<number, ReturnType<typeof createSocket>>();
+
+/**
+ * Per-participant mode: the already bound socket of port `port`, for the werift UDP transport
+ * whose range starts there (no second bind, so no window for another process to take the
+ * port). `undefined` closes a socket werift never took (participant gone before its offer).
+ */
+export function handOverSocket(port: number, socket: ReturnType<typeof createSocket> | undefined): void {
+  const previous = handedOver.get(port);
+  if (previous && previous !== socket) previous.close();
+  if (socket) handedOver.set(port, socket);
+  else handedOver.delete(port);
+}
+
+/** werift listens on the socket it created; its listeners move to the one it gets instead. */
+function moveMessageListeners(from: EventEmitter, to: EventEmitter): void {
+  for (const listener of from.listeners('message')) to.on('message', listener as (...a: unknown[]) => void);
+  from.removeAllListeners('message');
+}
 
 /**
  * Single-port mode: werift UDP transports whose port range starts at `port` use `shared`
@@ -322,15 +342,22 @@ export function installWeriftPatches(): void {
   const originalInit = udpProto.init;
   udpProto.init = async function (this: UdpTransportInternals): Promise<void> {
     const range = this.options.portRange;
+    const own = range ? handedOver.get(range[0]) : undefined;
+    if (own && range) {
+      // The participant's socket, bound when its port was booked: werift's becomes it.
+      handedOver.delete(range[0]);
+      moveMessageListeners(this.socket, own);
+      this.socket.close();
+      this.socket = own;
+      sendWithoutLookup(own);
+      return;
+    }
     const shared = range ? sharedPorts.get(range[0]) : undefined;
     if (shared) {
       // Single-port mode: werift's socket becomes this participant's view of the shared port.
-      const own = this.socket;
       const muxed = shared.createSocket();
-      for (const listener of own.listeners('message'))
-        muxed.on('message', listener as (...a: unknown[]) => void);
-      own.removeAllListeners('message');
-      own.close();
+      moveMessageListeners(this.socket, muxed);
+      this.socket.close();
       this.socket = muxed as unknown as ReturnType<typeof createSocket>;
       return;
     }
