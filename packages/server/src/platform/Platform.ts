@@ -573,6 +573,6 @@ export class Platform {
     }
     await Promise.allSettled(closing);
     await this.#turn?.close();
-    this.#store?.close();
+    await this.#store?.close();
   }
 }

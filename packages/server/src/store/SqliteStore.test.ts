@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -51,10 +51,22 @@ describe('SqliteStore', () => {
     }
   });
 
-  it('close is idempotent and stops the checkpointer', () => {
+  it('close is idempotent and stops the checkpointer', async () => {
     const store = new SqliteStore(tempFile(), [], { backgroundCheckpointMs: 50 });
-    store.close();
-    store.close();
+    const first = store.close();
+    assert.equal(store.close(), first, 'a second close waits for the same thing');
+    await first;
     assert.equal(store.healthy(), false);
+  });
+
+  it('touches no file once close has settled, even closed right after opening', async () => {
+    // The checkpointer thread opens the database only when it boots, after the constructor.
+    const file = tempFile();
+    const dir = path.dirname(file);
+    const store = new SqliteStore(file, [], { backgroundCheckpointMs: 50 });
+    await store.close();
+    rmSync(dir, { recursive: true });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(existsSync(dir), false, 'nothing recreated the directory’s files after close');
   });
 });

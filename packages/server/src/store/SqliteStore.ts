@@ -39,6 +39,9 @@ export interface SqliteStoreOptions {
   backgroundCheckpointMs?: number;
 }
 
+/** How long a closing store waits for its checkpointer thread before terminating it. */
+const CHECKPOINTER_EXIT_MS = 2000;
+
 /**
  * The embedded store: one SQLite file under the data directory, WAL mode; `synchronous`
  * chooses whether an acknowledged write survives power loss (`full`) or process crashes
@@ -49,6 +52,7 @@ export class SqliteStore implements Store {
   readonly synchronous: SqliteSynchronous;
   #checkpointer: Worker | undefined;
   #closed = false;
+  #closing: Promise<void> = Promise.resolve();
 
   constructor(file: string, migrations: readonly Migration[] = [], options: SqliteStoreOptions = {}) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -127,11 +131,30 @@ export class SqliteStore implements Store {
     }
   }
 
-  close(): void {
-    if (this.#closed) return;
+  /**
+   * Closes the database. The returned promise settles when the checkpointer thread has closed
+   * its own connection too: a thread started just before (a quick start/stop) opens the file
+   * only when it boots, and would otherwise write `-wal`/`-shm` files after `close()` returned
+   * (seen as a test's data directory refusing removal: ENOTEMPTY).
+   */
+  close(): Promise<void> {
+    if (this.#closed) return this.#closing;
     this.#closed = true;
-    this.#checkpointer?.postMessage('close');
+    const worker = this.#checkpointer;
     this.#checkpointer = undefined;
     this.db.close();
+    if (!worker) return this.#closing;
+    this.#closing = new Promise<void>((resolve) => {
+      const stop = setTimeout(() => void worker.terminate(), CHECKPOINTER_EXIT_MS);
+      stop.unref();
+      worker.once('exit', () => {
+        clearTimeout(stop);
+        resolve();
+      });
+    });
+    // Kept alive until it is gone (it runs unref'd so it never holds a process open).
+    worker.ref();
+    worker.postMessage('close');
+    return this.#closing;
   }
 }

@@ -9,5 +9,6 @@ export interface Store {
   setMeta(key: string, value: string): void;
   /** True when the store can take writes (reported by `/readyz`). */
   healthy(): boolean;
-  close(): void;
+  /** Closes the store; settles when nothing of it touches its files any more. */
+  close(): void | Promise<void>;
 }
