@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { Call } from '@switchboard/sdk';
 import { launchChromium, type TestBrowser } from '../helpers/browser.js';
-import { startPlatform, type TestPlatform, waitFor } from '../helpers/platform.js';
+import { startPlatform, type TestPlatform, until, waitFor } from '../helpers/platform.js';
 import { randomWindow, TEST_PORTS } from '../helpers/testPorts.js';
 import { syntheticStream, type WrtcSink, wrtc } from '../helpers/wrtc.js';
 
@@ -158,6 +159,23 @@ for (const { forwarding, singlePort } of variants) {
           if (s.type === 'remote-candidate' && s.port) nodePorts.push(s.port);
         });
         assert.equal(new Set([...chromiumPorts, ...nodePorts]).size, 1, `${chromiumPorts} / ${nodePorts}`);
+        // A stranger's datagram to that port is dropped and counted in Prometheus.
+        const stranger = createSocket('udp4');
+        stranger.send(Buffer.alloc(64, 0x80), chromiumPorts[0] ?? 0, '127.0.0.1');
+        const dropped = await until(
+          'the stranger counted in /metrics',
+          async () => {
+            const text = await (await t.fetch(`${t.urls.https}/metrics`)).text();
+            const m = /^switchboard_media_shared_port_dropped_total\{reason="unknown_source"\} (\d+)/m.exec(
+              text,
+            );
+            return Number(m?.[1] ?? 0);
+          },
+          (n) => n >= 1,
+          5000,
+        );
+        stranger.close();
+        assert.ok(dropped >= 1);
       }
       const token = await t.mint('sup', { supervise: true });
       type Quality = { participants: { participantId: string; rttMs: number | null }[] };

@@ -58,7 +58,21 @@ export class CallMetrics {
       labelNames: ['reason'] as const,
       registers: [registry],
     });
+    new Counter({
+      name: 'switchboard_media_shared_port_dropped_total',
+      help: 'Single-port mode: datagrams the shared UDP port could give to no participant (unknown_source: not a connectivity check, from an unbound address; unknown_username: a check naming no participant).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+      collect() {
+        const counters = media.sharedPort?.counters;
+        this.reset();
+        if (!counters) return;
+        this.inc({ reason: 'unknown_source' }, counters.unknownSource);
+        this.inc({ reason: 'unknown_username' }, counters.unknownUsername);
+      },
+    });
     const names = [
+      'switchboard_media_shared_port_dropped_total',
       'switchboard_media_calls',
       'switchboard_media_participants',
       'switchboard_media_rtt_seconds',
