@@ -1,5 +1,5 @@
-import { type IceConnectionInternals, sendOnNominatedPair } from './icePair.js';
-import { srtpKeysOf } from './weriftPatches.js';
+import { type SrtcpTransport, sendSrtcp } from './icePair.js';
+import { FMT_TRANSPORT_CC, RTPFB } from './weriftPatches.js';
 
 /**
  * Transport-wide congestion-control feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01
@@ -15,7 +15,7 @@ import { srtpKeysOf } from './weriftPatches.js';
 export class TransportCcRecorder {
   /** Arrival times (µs, performance clock) by sequence number mod the ring size; NaN: none. */
   readonly #arrivals = new Float64Array(RING).fill(Number.NaN);
-  readonly #dtls: RecorderDtls;
+  readonly #dtls: SrtcpTransport;
   /** Extended (unwrapped) sequence number of the first packet not yet reported, or -1. */
   #base = -1;
   /** Highest extended sequence number seen, or -1. */
@@ -26,7 +26,7 @@ export class TransportCcRecorder {
   #timer: NodeJS.Timeout | undefined;
   #sent = 0;
 
-  private constructor(dtls: RecorderDtls) {
+  private constructor(dtls: SrtcpTransport) {
     this.#dtls = dtls;
   }
 
@@ -34,7 +34,7 @@ export class TransportCcRecorder {
   static of(dtlsTransport: object): TransportCcRecorder {
     let recorder = recorders.get(dtlsTransport);
     if (!recorder) {
-      recorder = new TransportCcRecorder(dtlsTransport as RecorderDtls);
+      recorder = new TransportCcRecorder(dtlsTransport as SrtcpTransport);
       recorders.set(dtlsTransport, recorder);
     }
     return recorder;
@@ -159,17 +159,7 @@ export class TransportCcRecorder {
       this.#timer = undefined;
     }
     const plain = this.takeFeedback();
-    const dtls = this.#dtls;
-    const keys = srtpKeysOf(dtls);
-    if (!plain || !keys || dtls.state !== 'connected') return;
-    // werift's counter for this SSRC, shared with the reports and werift's own RTCP.
-    const counter = dtls.srtcp.localContext.getSrtcpSsrcState(this.#senderSsrc);
-    counter.srtcpIndex = counter.srtcpIndex >= 0x7fffffff ? 0 : counter.srtcpIndex + 1;
-    if (
-      sendOnNominatedPair(dtls.iceTransport.connection, keys.localRtcp.protectRtcp(plain, counter.srtcpIndex))
-    ) {
-      this.#sent++;
-    }
+    if (plain && sendSrtcp(this.#dtls, plain)) this.#sent++;
   }
 
   #schedule(): void {
@@ -182,12 +172,6 @@ export class TransportCcRecorder {
   }
 }
 
-interface RecorderDtls {
-  state: string;
-  srtcp: { localContext: { getSrtcpSsrcState(ssrc: number): { srtcpIndex: number } } };
-  iceTransport: { connection: IceConnectionInternals };
-}
-
 const recorders = new WeakMap<object, TransportCcRecorder>();
 
 /** Sequence numbers kept: far more than 100 ms of any call's packets. */
@@ -197,8 +181,6 @@ const INTERVAL_MS = 100;
 /** …and at once when this many sequence numbers are pending (keeps reports under the MTU). */
 const FLUSH_AT = 200;
 
-const RTPFB = 205;
-const FMT_TRANSPORT_CC = 15;
 const NOT_RECEIVED = 0;
 const SMALL_DELTA = 1;
 const LARGE_DELTA = 2;

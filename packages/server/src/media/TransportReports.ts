@@ -1,4 +1,4 @@
-import { type IceConnectionInternals, sendOnNominatedPair } from './icePair.js';
+import { type SrtcpTransport, sendSrtcp } from './icePair.js';
 import {
   compactNtp,
   MAX_REPORT_BLOCKS,
@@ -49,19 +49,9 @@ export interface ReportingReceiver {
   runRtcp(): unknown;
 }
 
-/** The werift DTLS transport fields the reports need. */
-interface ReportingDtls {
-  state: string;
-  srtcp: { localContext: { getSrtcpSsrcState(ssrc: number): { srtcpIndex: number } } };
-  iceTransport: { connection: IceConnectionInternals };
-  bytesSent?: number;
-  packetsSent?: number;
-}
-
 /** RFC 3550 §6.3.5 randomisation around werift's (and browsers') ~1 s video interval. */
 const MIN_INTERVAL_MS = 500;
 const SPREAD_MS = 1000;
-const MAX_SRTCP_INDEX = 0x7fffffff;
 
 const byTransport = new WeakMap<object, TransportReports>();
 
@@ -77,13 +67,13 @@ const byTransport = new WeakMap<object, TransportReports>();
  * werift's own SR/RR bookkeeping (the LSR its RTT estimate matches) is kept up to date.
  */
 export class TransportReports {
-  readonly #dtls: ReportingDtls;
+  readonly #dtls: SrtcpTransport;
   readonly #senders = new Set<ReportingSender>();
   readonly #receivers = new Set<ReportingReceiver>();
   #timer: NodeJS.Timeout | undefined;
   #sent = 0;
 
-  private constructor(dtls: ReportingDtls) {
+  private constructor(dtls: SrtcpTransport) {
     this.#dtls = dtls;
   }
 
@@ -91,7 +81,7 @@ export class TransportReports {
   static of(dtlsTransport: object): TransportReports {
     let reports = byTransport.get(dtlsTransport);
     if (!reports) {
-      reports = new TransportReports(dtlsTransport as ReportingDtls);
+      reports = new TransportReports(dtlsTransport as SrtcpTransport);
       byTransport.set(dtlsTransport, reports);
     }
     return reports;
@@ -141,19 +131,11 @@ export class TransportReports {
   }
 
   #send(): void {
-    const keys = srtpKeysOf(this.#dtls);
-    if (!keys) return;
+    // Without our keys (AEAD-GCM), do not build a report: that would close a loss interval.
+    if (!srtpKeysOf(this.#dtls)) return;
     const packets = this.compound(Date.now());
     if (packets.length === 0) return;
-    const plain = packets.length === 1 ? packets[0]! : Buffer.concat(packets);
-    // werift's counter for this SSRC, so its own SRTCP (PLI, NACK, TWCC) never repeats an index.
-    const counter = this.#dtls.srtcp.localContext.getSrtcpSsrcState(plain.readUInt32BE(4));
-    counter.srtcpIndex = counter.srtcpIndex >= MAX_SRTCP_INDEX ? 0 : counter.srtcpIndex + 1;
-    const packet = keys.localRtcp.protectRtcp(plain, counter.srtcpIndex);
-    this.#dtls.bytesSent = (this.#dtls.bytesSent ?? 0) + packet.length;
-    this.#dtls.packetsSent = (this.#dtls.packetsSent ?? 0) + 1;
-    sendOnNominatedPair(this.#dtls.iceTransport.connection, packet);
-    this.#sent++;
+    if (sendSrtcp(this.#dtls, packets.length === 1 ? packets[0]! : Buffer.concat(packets))) this.#sent++;
   }
 
   /**

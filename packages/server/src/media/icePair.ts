@@ -1,5 +1,6 @@
 import type { Socket } from 'node:dgram';
 import { UdpTransport } from 'werift';
+import { srtpKeysOf } from './weriftPatches.js';
 
 /** The werift ICE connection fields the fast path sends through. */
 export interface IceConnectionInternals {
@@ -28,3 +29,32 @@ export function sendOnNominatedPair(connection: IceConnectionInternals, packet: 
   }
   return true;
 }
+
+/** The werift DTLS transport fields an SRTCP send needs. */
+export interface SrtcpTransport {
+  state: string;
+  srtcp: { localContext: { getSrtcpSsrcState(ssrc: number): { srtcpIndex: number } } };
+  iceTransport: { connection: IceConnectionInternals };
+  bytesSent?: number;
+  packetsSent?: number;
+}
+
+/**
+ * Protects a plaintext (compound) RTCP packet with our SRTCP keys and sends it on the
+ * transport's nominated pair. The index is werift's counter for the packet's SSRC, so the
+ * RTCP werift still sends itself (PLI, NACK) never repeats one. False when nothing was sent
+ * (not connected, no AES-CM keys, no pair).
+ */
+export function sendSrtcp(dtls: SrtcpTransport, plain: Buffer): boolean {
+  const keys = srtpKeysOf(dtls);
+  if (!keys || dtls.state !== 'connected') return false;
+  const counter = dtls.srtcp.localContext.getSrtcpSsrcState(plain.readUInt32BE(4));
+  counter.srtcpIndex = counter.srtcpIndex >= MAX_SRTCP_INDEX ? 0 : counter.srtcpIndex + 1;
+  const packet = keys.localRtcp.protectRtcp(plain, counter.srtcpIndex);
+  if (!sendOnNominatedPair(dtls.iceTransport.connection, packet)) return false;
+  dtls.bytesSent = (dtls.bytesSent ?? 0) + packet.length;
+  dtls.packetsSent = (dtls.packetsSent ?? 0) + 1;
+  return true;
+}
+
+const MAX_SRTCP_INDEX = 0x7fffffff;

@@ -154,17 +154,29 @@ function hookSocket(dtls: FastDtls): void {
   const werift = socket.listeners('message') as ((data: Buffer, rinfo: RemoteInfo) => void)[];
   socket.removeAllListeners('message');
   socket.on('message', (data: Buffer, rinfo: RemoteInfo) => {
-    // RTP (not RTCP: PT 64–95 with the marker bit = packet types 192–223, RFC 5761).
-    if (data.length >= 22 && (data[0]! & 0xc0) === 0x80 && (data[1]! < 192 || data[1]! > 223)) {
-      const routes = fastRoutes.get(dtls);
-      const nominated = dtls.iceTransport.connection.nominated;
-      if (
-        routes?.has(data.readUInt32BE(8)) &&
-        dtls.state === 'connected' &&
-        nominated &&
-        nominated.remoteAddr[1] === rinfo.port &&
-        nominated.remoteAddr[0] === rinfo.address
-      ) {
+    const pair = dtls.iceTransport.connection.nominated;
+    if (
+      data.length >= 22 &&
+      (data[0]! & 0xc0) === 0x80 &&
+      dtls.state === 'connected' &&
+      pair &&
+      pair.remoteAddr[1] === rinfo.port &&
+      pair.remoteAddr[0] === rinfo.address
+    ) {
+      // RTCP: packet types 192–223 (RFC 5761; RTP PT 64–95 with the marker bit).
+      if (data[1]! >= 192 && data[1]! <= 223) {
+        dtls.bytesReceived += data.length;
+        dtls.packetsReceived++;
+        let plain: Buffer;
+        try {
+          plain = dtls.srtcp.decrypt(data);
+        } catch {
+          return; // replayed or forged (counted by the guard)
+        }
+        deliverRtcp(dtls, plain);
+        return;
+      }
+      if (fastRoutes.get(dtls)?.has(data.readUInt32BE(8))) {
         dtls.bytesReceived += data.length;
         dtls.packetsReceived++;
         const open = fastOpeners.get(dtls);
@@ -181,34 +193,14 @@ function hookSocket(dtls: FastDtls): void {
         } catch {}
         return;
       }
-    } else if (data.length >= 8 + 14 && (data[0]! & 0xc0) === 0x80 && data[1]! >= 192 && data[1]! <= 223) {
-      // SRTCP from the nominated pair: guarded decrypt, then werift's RTCP handlers.
-      const nominated = dtls.iceTransport.connection.nominated;
-      if (
-        dtls.state === 'connected' &&
-        nominated &&
-        nominated.remoteAddr[1] === rinfo.port &&
-        nominated.remoteAddr[0] === rinfo.address
-      ) {
-        dtls.bytesReceived += data.length;
-        dtls.packetsReceived++;
-        let plain: Buffer;
-        try {
-          plain = dtls.srtcp.decrypt(data);
-        } catch {
-          return; // replayed or forged (counted by the guard)
-        }
-        deliverRtcp(dtls, plain);
-        return;
-      }
     }
     for (const listener of werift) listener.call(socket, data, rinfo);
   });
 }
 
 /** RTCP packet types (RFC 4585 §6.1): transport-layer feedback, and its transport-cc format. */
-const RTPFB = 205;
-const FMT_TRANSPORT_CC = 15;
+export const RTPFB = 205;
+export const FMT_TRANSPORT_CC = 15;
 
 /** Transport-cc feedback packets from subscribers, dropped unparsed (see deliverRtcp). */
 export const droppedTransportFeedback = { count: 0 };
