@@ -55,7 +55,7 @@ if (files.length === 0) {
 // Browser, media-timing and network-namespace tests measure real time on a shared CPU:
 // they run one at a time after the rest, so a busy neighbour cannot skew what they judge.
 const SERIAL =
-  /[\\/]e2e[\\/]|media-sfu|tester-(accuracy|server)|netns|turn-chromium|console-acd|acd-hold-audio/;
+  /[\\/]e2e[\\/]|media-sfu|media-workers|tester-(accuracy|server)|netns|turn-chromium|console-acd|acd-hold-audio/;
 const phases = [
   { name: 'unit and integration', files: files.filter((f) => !SERIAL.test(f)), concurrency: 2 },
   { name: 'browsers, media timing, namespaces', files: files.filter((f) => SERIAL.test(f)), concurrency: 1 },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { MediaServer } from '@switchboard/server/media';
 import type { Page } from 'playwright-core';
 import { launchChromium, type TestBrowser } from '../helpers/browser.js';
 import { startPlatform, type TestPlatform, waitFor } from '../helpers/platform.js';
@@ -92,7 +93,9 @@ describe('calls survive signalling drops; vanished participants are removed', { 
     const idOfA = await a.evaluate(
       () => (window as unknown as DemoWindow).switchboardDemo?.call.participantId,
     );
-    const room = () => [...t.platform.media.rooms].find((r) => r.id === 'vanish');
+    const media = t.platform.media;
+    assert.ok(media instanceof MediaServer, 'media in the main process (media.workers: 0)');
+    const room = () => media.rooms.find((r) => r.id === 'vanish');
     assert.equal(room()?.participants.length, 2);
     const portOfA = room()!.participant(idOfA!).port;
     assert.ok(t.platform.portAllocator.isInUse(portOfA));

@@ -9,14 +9,16 @@ import { syntheticStream, type WrtcSink, wrtc } from '../helpers/wrtc.js';
 
 // Both forwarding modes: the fast path rewrites and protects RTP itself, so a browser must
 // decode what it sends just as it decodes werift's.
-// And once with every participant on one UDP port (single-port mode, issue item 4).
+// And once with every participant on one UDP port (single-port mode, issue item 4), and once
+// more so in a media worker process (quality, metrics and negotiation cross the IPC).
 const variants = [
-  { forwarding: 'werift', singlePort: false },
-  { forwarding: 'fast', singlePort: false },
-  { forwarding: 'fast', singlePort: true },
+  { forwarding: 'werift', singlePort: false, workers: 0 },
+  { forwarding: 'fast', singlePort: false, workers: 0 },
+  { forwarding: 'fast', singlePort: true, workers: 0 },
+  { forwarding: 'fast', singlePort: true, workers: 2 },
 ] as const;
-for (const { forwarding, singlePort } of variants) {
-  const name = `${forwarding} forwarding${singlePort ? ', single port' : ''}`;
+for (const { forwarding, singlePort, workers } of variants) {
+  const name = `${forwarding} forwarding${singlePort ? ', single port' : ''}${workers ? `, ${workers} media worker processes` : ''}`;
   describe(`a libwebrtc (Node) client and a Chromium page in one call (${name})`, {
     timeout: 120_000,
   }, () => {
@@ -26,7 +28,14 @@ for (const { forwarding, singlePort } of variants) {
     before(async () => {
       const range = randomWindow(TEST_PORTS.platformMedia, 40);
       t = await startPlatform({
-        media: { listenAddress: '127.0.0.1', rtcPorts: range, acdPorts: range, forwarding, singlePort },
+        media: {
+          listenAddress: '127.0.0.1',
+          rtcPorts: range,
+          acdPorts: range,
+          forwarding,
+          singlePort,
+          workers,
+        },
       });
       browser = await launchChromium();
     });

@@ -97,6 +97,19 @@ export async function createNetnsPair(): Promise<NetnsPair> {
       await run(IP, ['netns', 'add', ns]);
       live.add(ns);
       await run(IP, ['-n', ns, 'link', 'set', 'lo', 'up']);
+      // No IPv6 here: a veth's link-local address finishes duplicate address detection a
+      // second or two after the link comes up, and Chromium treats that address change as a
+      // network change and aborts a navigation in flight (net::ERR_NETWORK_CHANGED).
+      for (const scope of ['all', 'default']) {
+        await run(IP, [
+          'netns',
+          'exec',
+          ns,
+          '/usr/sbin/sysctl',
+          '-qw',
+          `net.ipv6.conf.${scope}.disable_ipv6=1`,
+        ]);
+      }
     }
     await run(IP, ['link', 'add', vethS, 'type', 'veth', 'peer', 'name', vethC]);
     await run(IP, ['link', 'set', vethS, 'netns', server]);

@@ -85,6 +85,10 @@ export const ERRORS = {
     status: 503,
     doc: 'Every UDP port of the media range is in use (the error data names the range); retry later or widen the range.',
   },
+  SB_ERR_MEDIA_WORKER_LOST: {
+    status: 503,
+    doc: 'The media worker process that held this call stopped; the call ended for everyone in it. Join again: the call is placed on a running worker.',
+  },
   SB_ERR_PORT_UNAVAILABLE: {
     status: 409,
     doc: 'The requested UDP port is outside the range or already in use.',

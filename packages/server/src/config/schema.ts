@@ -319,6 +319,12 @@ export const ConfigSchema = z
           .describe(
             'One UDP port (from rtcPorts) for every participant, demultiplexed by source address and ICE username (as mediasoup WebRtcServer / LiveKit udp_port), instead of one port per participant: lifts the ~1 peer per port cap and lets a firewall open one port.',
           ),
+        workers: z
+          .union([z.literal('auto'), z.number().int().min(0).max(64)])
+          .default(0)
+          .describe(
+            "Media worker processes. 0: calls' media runs in the main process (one process, the embedded default). N: N worker processes, each owning whole calls (placed on the least-loaded), with signalling and the port allocator in the main process; a worker that dies ends only its calls and is restarted. 'auto': one per CPU core.",
+          ),
         forwarding: z
           .enum(['werift', 'fast'])
           .default('werift')

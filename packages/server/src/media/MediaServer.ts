@@ -2,15 +2,32 @@ import { isIPv4 } from 'node:net';
 import { SwitchboardError } from '@switchboard/protocol';
 import { type Logger, pino } from 'pino';
 import { TypedEmitter } from '../events/TypedEmitter.js';
+import type { MediaPortSource, MediaService } from './MediaService.js';
 import type { MediaObserverEvents, MediaServerOptions, RoomQuality } from './MediaTypes.js';
 import type { ParticipantSettings } from './Participant.js';
 import { PortAllocator, type PortLease } from './PortAllocator.js';
 import { Room, type RoomOptions } from './Room.js';
-import { SharedUdpPort } from './SharedUdpPort.js';
+import { SharedUdpPort, type SharedUdpPortCounters } from './SharedUdpPort.js';
 import { installWeriftPatches, registerSharedPort } from './weriftPatches.js';
 
 /** Ports tried for the shared port when others hold them (another program, a stale process). */
 const SHARED_BIND_ATTEMPTS = 8;
+
+/**
+ * Media sockets bind IPv4 `listenAddress`; clients are told `announcedAddress` (1:1 NAT).
+ * @throws RangeError naming the bad address.
+ */
+export function checkMediaAddresses(listenAddress: string, announcedAddress?: string): void {
+  if (!isIPv4(listenAddress)) {
+    throw new RangeError(`media listenAddress must be an IPv4 address, got ${listenAddress}`);
+  }
+  if (listenAddress === '0.0.0.0' && !announcedAddress) {
+    throw new RangeError('media listenAddress 0.0.0.0 needs an announcedAddress');
+  }
+  if (announcedAddress !== undefined && !isIPv4(announcedAddress)) {
+    throw new RangeError(`media announcedAddress must be an IPv4 address, got ${announcedAddress}`);
+  }
+}
 
 /** The spec's video-gateway range. */
 export const DEFAULT_VIDEO_RANGE = { min: 19099, max: 20099 } as const;
@@ -21,10 +38,11 @@ export const DEFAULT_VIDEO_RANGE = { min: 19099, max: 20099 } as const;
  * from the shared {@link PortAllocator}, or, with `singlePort`, every participant shares
  * one port ({@link SharedUdpPort}).
  */
-export class MediaServer {
+export class MediaServer implements MediaService {
   /** Monitoring taps (metrics, dashboards): never called on the per-packet path. */
   readonly observer: TypedEmitter<MediaObserverEvents>;
-  readonly allocator: PortAllocator;
+  readonly #allocator: PortAllocator | undefined;
+  readonly #ports: MediaPortSource;
   readonly #rooms = new Map<string, Room>();
   readonly #settings: ParticipantSettings;
   readonly #log: Logger;
@@ -32,29 +50,28 @@ export class MediaServer {
   #closed = false;
 
   constructor(options: MediaServerOptions) {
-    if (!isIPv4(options.listenAddress)) {
-      throw new RangeError(`media listenAddress must be an IPv4 address, got ${options.listenAddress}`);
-    }
-    if (options.listenAddress === '0.0.0.0' && !options.announcedAddress) {
-      throw new RangeError('media listenAddress 0.0.0.0 needs an announcedAddress');
-    }
-    if (options.announcedAddress !== undefined && !isIPv4(options.announcedAddress)) {
-      throw new RangeError(`media announcedAddress must be an IPv4 address, got ${options.announcedAddress}`);
-    }
+    checkMediaAddresses(options.listenAddress, options.announcedAddress);
     installWeriftPatches();
     this.#log = (options.logger ?? pino({ level: 'silent' })).child({ subsystem: 'media' });
     this.observer = new TypedEmitter((event, error) =>
       this.#log.error({ err: error, event }, 'observer threw'),
     );
     const rangeName = options.rangeName ?? 'video';
-    this.allocator =
-      options.portAllocator ?? new PortAllocator({ [rangeName]: options.videoRange ?? DEFAULT_VIDEO_RANGE });
-    this.allocator.range(rangeName); // fails early on an unknown range name
+    if (options.portSource) {
+      this.#ports = options.portSource;
+    } else {
+      const allocator =
+        options.portAllocator ??
+        new PortAllocator({ [rangeName]: options.videoRange ?? DEFAULT_VIDEO_RANGE });
+      allocator.range(rangeName); // fails early on an unknown range name
+      this.#allocator = allocator;
+      this.#ports = allocator;
+    }
     this.#qualityIntervalMs = options.qualityIntervalMs ?? 5000;
     this.#settings = {
       listenAddress: options.listenAddress,
       announcedAddress: options.announcedAddress ?? options.listenAddress,
-      allocator: this.allocator,
+      ports: this.#ports,
       rangeName,
       inactivityTimeoutMs: options.inactivityTimeoutMs ?? 20_000,
       h264: options.h264 ?? true,
@@ -62,6 +79,19 @@ export class MediaServer {
       iceTcp: options.iceTcp ?? false,
       ...(options.singlePort ? { sharedPort: () => this.#openSharedPort(rangeName) } : {}),
     };
+  }
+
+  /**
+   * The process's port allocator.
+   * @throws Error in a media worker process, whose ports come from the main process.
+   */
+  get allocator(): PortAllocator {
+    if (!this.#allocator) throw new Error('this media server books its ports in another process');
+    return this.#allocator;
+  }
+
+  sharedPortCounters(): SharedUdpPortCounters | undefined {
+    return this.#shared?.port.counters;
   }
 
   /** Single-port mode: the shared UDP port, once the first participant opened it. */
@@ -77,7 +107,7 @@ export class MediaServer {
       const busy: PortLease[] = [];
       try {
         for (let i = 0; i < SHARED_BIND_ATTEMPTS; i++) {
-          const lease = this.allocator.acquire(rangeName);
+          const lease = await this.#ports.acquire(rangeName);
           try {
             const port = await SharedUdpPort.open(this.#settings.listenAddress, lease.port);
             registerSharedPort(lease.port, port);

@@ -1,5 +1,6 @@
 import type { Judgement, Verdict } from '@switchboard/protocol';
 import type { Logger } from 'pino';
+import type { MediaPortSource } from './MediaService.js';
 import type { PortAllocator } from './PortAllocator.js';
 
 export type MediaKind = 'audio' | 'video';
@@ -15,6 +16,11 @@ export interface MediaServerOptions {
    * created over `{ video: videoRange }`.
    */
   portAllocator?: PortAllocator;
+  /**
+   * Instead of `portAllocator`: where ports are booked when the allocator lives in another
+   * process (a media worker asks the main process).
+   */
+  portSource?: MediaPortSource;
   /** Name of the allocator range media sockets come from. Default `video`. */
   rangeName?: string;
   /** Used only when no `portAllocator` is given. Default 19099–20099 (the spec). */

@@ -28,14 +28,16 @@ import { TypedEmitter } from '../events/TypedEmitter.js';
 import type { ForwardedTrack } from './ForwardedTrack.js';
 import type { ForwardingMode } from './Forwarder.js';
 import { adoptClientExtensionIds, extmapOf, type HeaderExtensionParams } from './headerExtensions.js';
+import type { MediaParticipant, MediaPortSource } from './MediaService.js';
 import type {
   LeaveReason,
   ParticipantEvents,
   ParticipantInfo,
   ParticipantQuality,
   StreamQuality,
+  TrackInfo,
 } from './MediaTypes.js';
-import type { PortAllocator, PortLease } from './PortAllocator.js';
+import type { PortLease } from './PortAllocator.js';
 import { PublishedTrack } from './PublishedTrack.js';
 import {
   fractionLostToPercent,
@@ -69,7 +71,8 @@ export interface ParticipantHost {
 export interface ParticipantSettings {
   listenAddress: string;
   announcedAddress: string;
-  allocator: PortAllocator;
+  /** Books participants' ports (the allocator, or the main process's from a media worker). */
+  ports: MediaPortSource;
   rangeName: string;
   inactivityTimeoutMs: number;
   h264: boolean;
@@ -174,7 +177,7 @@ function bindMediaSocket(address: string, port: number): Promise<Socket | undefi
  * Gathering is complete before any SDP leaves the server (host candidates only, so instant):
  * no server-side trickle. Client candidates may come inside its SDP or via {@link addIceCandidate}.
  */
-export class Participant {
+export class Participant implements MediaParticipant {
   readonly id: string;
   readonly joinedAt = Date.now();
   readonly #host: ParticipantHost;
@@ -255,7 +258,7 @@ export class Participant {
     const busy: PortLease[] = [];
     try {
       for (let i = 0; i < BIND_ATTEMPTS; i++) {
-        const lease = s.allocator.acquire(s.rangeName);
+        const lease = await s.ports.acquire(s.rangeName);
         const socket = await bindMediaSocket(s.listenAddress, lease.port);
         if (socket) {
           handOverSocket(lease.port, socket);
@@ -496,14 +499,14 @@ export class Participant {
    * Mutes or unmutes one of this participant's published tracks (by track id or kind):
    * the server stops forwarding it. Returns the tracks changed.
    */
-  setMuted(trackIdOrKind: string, muted: boolean): PublishedTrack[] {
-    const changed: PublishedTrack[] = [];
+  setMuted(trackIdOrKind: string, muted: boolean): TrackInfo[] {
+    const changed: TrackInfo[] = [];
     for (const track of this.#published.values()) {
       if (track.trackId !== trackIdOrKind && track.kind !== trackIdOrKind) continue;
       if (track.forwarder.muted === muted) continue;
       track.forwarder.muted = muted;
       if (!muted) track.requestKeyframe();
-      changed.push(track);
+      changed.push(track.info);
       this.#host.trackMuted(track);
     }
     return changed;

@@ -2,6 +2,10 @@ import { SwitchboardError } from '@switchboard/protocol';
 import type { Logger } from 'pino';
 import { TypedEmitter } from '../events/TypedEmitter.js';
 import type { ForwardedTrack } from './ForwardedTrack.js';
+import { AudioLoopPlayer } from './hold/AudioLoopPlayer.js';
+import type { OpusPacket } from './hold/OggOpusReader.js';
+import { OpusLoopPacketizer } from './hold/OpusLoopPacketizer.js';
+import type { MediaRoom, PlayingAudio } from './MediaService.js';
 import type {
   LeaveReason,
   MediaObserverEvents,
@@ -11,7 +15,7 @@ import type {
   TrackInfo,
 } from './MediaTypes.js';
 import { Participant, type ParticipantHost, type ParticipantSettings } from './Participant.js';
-import type { ServerAudioTrack } from './ServerAudioTrack.js';
+import { ServerAudioTrack } from './ServerAudioTrack.js';
 
 export interface RoomOptions {
   /**
@@ -38,7 +42,7 @@ const REMB_INTERVAL_MS = 1000;
  * A call's media: participants, their published tracks and who receives what.
  * Events: {@link RoomEvents}. `close()` removes every participant and is idempotent.
  */
-export class Room implements ParticipantHost {
+export class Room implements ParticipantHost, MediaRoom {
   readonly id: string;
   readonly logger: Logger;
   readonly settings: ParticipantSettings;
@@ -48,6 +52,8 @@ export class Room implements ParticipantHost {
   readonly #autoSubscribe: boolean;
   readonly #events: TypedEmitter<RoomEvents>;
   readonly #participants = new Map<string, Participant>();
+  /** participantId → identity given at join (who may hear server audio). */
+  readonly #identities = new Map<string, string>();
   readonly #joining = new Set<string>();
   readonly #tracks = new Map<string, ForwardedTrack>();
   readonly #serverTracks = new Set<ServerAudioTrack>();
@@ -89,7 +95,7 @@ export class Room implements ParticipantHost {
    * every published track; the server's first offer follows as `negotiationNeeded`.
    * @throws SwitchboardError SB_ERR_PORTS_EXHAUSTED, or SB_ERR_CALL_NOT_FOUND when closed.
    */
-  async join(participantId: string): Promise<Participant> {
+  async join(participantId: string, identity?: string): Promise<Participant> {
     this.#assertOpen();
     if (this.#participants.has(participantId) || this.#joining.has(participantId)) {
       throw new SwitchboardError(
@@ -112,6 +118,7 @@ export class Room implements ParticipantHost {
       this.#assertOpen();
     }
     this.#participants.set(participantId, participant);
+    if (identity !== undefined) this.#identities.set(participantId, identity);
     this.logger.info({ participantId, port: participant.port }, 'participant joined');
     this.#events.emit('participantJoined', participant.info);
     this.#ctx.observer.emit('participantJoined', { roomId: this.id, participantId });
@@ -211,6 +218,27 @@ export class Room implements ParticipantHost {
     this.trackPublished(track);
   }
 
+  playAudio(name: string, packets: readonly OpusPacket[], listeners?: readonly string[]): PlayingAudio {
+    this.#assertOpen();
+    const track = ServerAudioTrack.named(name);
+    const audience = listeners && ((id: string) => listeners.includes(this.#identities.get(id) ?? ''));
+    this.publishServerTrack(track, audience);
+    const player = new AudioLoopPlayer(new OpusLoopPacketizer(packets), (frame) => track.write(frame));
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      player.stop();
+      offClosed();
+      this.unpublishServerTrack(track);
+      this.logger.info({ trackId: track.trackId, packets: player.counters.sent }, 'server audio stopped');
+    };
+    const offClosed = this.on('closed', stop);
+    player.start();
+    this.logger.info({ trackId: track.trackId }, 'server audio playing');
+    return { trackId: track.trackId, stop };
+  }
+
   /** Removes a server track from every subscriber and closes it. Idempotent. */
   unpublishServerTrack(track: ServerAudioTrack): void {
     if (!this.#serverTracks.delete(track)) return;
@@ -243,6 +271,7 @@ export class Room implements ParticipantHost {
   participantClosed(participant: Participant, reason: LeaveReason): void {
     if (this.#participants.get(participant.id) !== participant) return;
     this.#participants.delete(participant.id);
+    this.#identities.delete(participant.id);
     this.#latestQuality.delete(participant.id);
     this.logger.info({ participantId: participant.id, reason }, 'participant left');
     this.#events.emit('participantLeft', { participantId: participant.id, reason });

@@ -11,6 +11,11 @@ export interface ServerRtpFrame {
   payload: Buffer;
 }
 
+/** The track id of server audio named `name` (e.g. `server-hold:hold`). */
+export function serverAudioTrackId(name: string): string {
+  return `server-${name}:${name}`;
+}
+
 /**
  * An Opus track the server itself publishes into a room (hold audio, announcements): no peer
  * connection of its own. Its packets go through the same {@link Forwarder} as a participant's,
@@ -44,6 +49,11 @@ export class ServerAudioTrack implements ForwardedTrack {
     this.#source = new MediaStreamTrack({ kind: 'audio' });
     this.forwarder = new Forwarder(() => ({}), undefined, 'werift');
     this.forwarder.setSource(this.#source);
+  }
+
+  /** Server audio named `name`, published as pseudo-participant `server-<name>` ({@link serverAudioTrackId}). */
+  static named(name: string): ServerAudioTrack {
+    return new ServerAudioTrack(`server-${name}`, name);
   }
 
   get closed(): boolean {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -17,7 +17,9 @@ import { buildOpenApi, type RouteSpec, registerRoutes } from '../http/routes.js'
 import { type ReadinessCheck, webRoutes } from '../http/webRoutes.js';
 import { resolveListenAddress } from '../media/listenAddress.js';
 import { MediaServer } from '../media/MediaServer.js';
+import type { MediaService } from '../media/MediaService.js';
 import { PortAllocator } from '../media/PortAllocator.js';
+import { MediaWorkerPool } from '../media/workers/MediaWorkerPool.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { CallDirectory } from '../roles/call/CallDirectory.js';
@@ -78,11 +80,12 @@ export class Platform {
   #gateways: WebSocketGateway[] = [];
   #bound: BoundPorts | null = null;
   #ports: PortAllocator | null = null;
-  #media: MediaServer | null = null;
+  #media: MediaService | null = null;
   #roles: RoleHandle[] = [];
   #extraReadiness: ReadinessCheck[] = [];
   #state: 'new' | 'starting' | 'running' | 'draining' | 'stopped' = 'new';
   readonly #print: (line: string) => void;
+  readonly #logDestination: NodeJS.WritableStream | undefined;
 
   constructor(config: Readonly<Config>, options: PlatformOptions = {}) {
     this.config = config;
@@ -90,6 +93,7 @@ export class Platform {
       level: config.log.level,
       ...(options.logDestination ? { destination: options.logDestination } : {}),
     });
+    this.#logDestination = options.logDestination;
     this.#print =
       options.print ?? (config.profile === 'test' ? () => {} : (line) => process.stdout.write(`${line}\n`));
   }
@@ -109,7 +113,8 @@ export class Platform {
     return this.#signalling;
   }
 
-  get media(): MediaServer {
+  /** The media layer: a {@link MediaServer} here, or a {@link MediaWorkerPool} with `media.workers`. */
+  get media(): MediaService {
     if (!this.#media) throw new Error('The platform is not started.');
     return this.#media;
   }
@@ -194,19 +199,39 @@ export class Platform {
     );
 
     this.#ports = new PortAllocator({ rtc: config.media.rtcPorts, acd: config.media.acdPorts });
-    this.#media = new MediaServer({
-      listenAddress: resolveListenAddress(config.media.listenAddress),
-      ...(config.media.announcedAddress ? { announcedAddress: config.media.announcedAddress } : {}),
-      portAllocator: this.#ports,
+    const m = config.media;
+    const workers = m.workers === 'auto' ? availableParallelism() : m.workers;
+    const listenAddress = resolveListenAddress(m.listenAddress);
+    const mediaSettings = {
       rangeName: 'rtc',
-      inactivityTimeoutMs: config.media.inactivityTimeoutMs,
-      qualityIntervalMs: config.media.qualityIntervalMs,
-      h264: config.media.h264,
-      forwarding: config.media.forwarding,
-      iceTcp: config.media.iceTcp,
-      singlePort: config.media.singlePort,
-      logger: this.log,
-    });
+      inactivityTimeoutMs: m.inactivityTimeoutMs,
+      qualityIntervalMs: m.qualityIntervalMs,
+      h264: m.h264,
+      forwarding: m.forwarding,
+      iceTcp: m.iceTcp,
+      singlePort: m.singlePort,
+    };
+    this.#media =
+      workers > 0
+        ? await MediaWorkerPool.start({
+            workers,
+            media: {
+              ...mediaSettings,
+              listenAddress,
+              announcedAddress: m.announcedAddress ?? listenAddress,
+              logLevel: config.log.level,
+            },
+            ports: this.#ports,
+            logger: this.log,
+            ...(this.#logDestination ? { logDestination: this.#logDestination } : {}),
+          })
+        : new MediaServer({
+            ...mediaSettings,
+            listenAddress,
+            ...(m.announcedAddress ? { announcedAddress: m.announcedAddress } : {}),
+            portAllocator: this.#ports,
+            logger: this.log,
+          });
 
     const routes: RouteSpec[] = [];
     const apiRoutes = longPollRoutes(this.#signalling, config.http.tokenRequestsPerMinute);

@@ -3,7 +3,7 @@ import type { TokenService } from '../auth/TokenService.js';
 import type { Config } from '../config/schema.js';
 import type { RouteSpec } from '../http/routes.js';
 import type { ReadinessCheck } from '../http/webRoutes.js';
-import type { MediaServer } from '../media/MediaServer.js';
+import type { MediaService } from '../media/MediaService.js';
 import type { PortAllocator } from '../media/PortAllocator.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -32,7 +32,7 @@ export interface RoleContext {
   readonly turn: TurnService;
   /** The one UDP port allocator (ranges `rtc` and `acd`). */
   readonly ports: PortAllocator;
-  readonly media: MediaServer;
+  readonly media: MediaService;
   /** Who is in which call; other roles add access policies and follow joins and leaves. */
   readonly calls: CallDirectory;
   /** REST routes served on the HTTPS port (443). */

@@ -633,12 +633,7 @@ export function acdRole(ctx: RoleContext): AcdRoleHandle {
       return;
     }
     // Only the customer hears it: the agent holding the call is not played music.
-    const playing = ctx.calls.playAudio(
-      callIdFor(contactId),
-      packets,
-      HOLD_TRACK_NAME,
-      (identity) => identity === c.userId,
-    );
+    const playing = ctx.calls.playAudio(callIdFor(contactId), packets, HOLD_TRACK_NAME, [c.userId]);
     if (playing) holds.set(contactId, playing);
   };
   ctx.calls.events.on('joined', ({ callId, identity }) => {

@@ -1,6 +1,9 @@
 import type { Grants } from '@switchboard/protocol';
 import { TypedEmitter } from '../../events/TypedEmitter.js';
 import type { OpusPacket } from '../../media/hold/OggOpusReader.js';
+import type { PlayingAudio } from '../../media/MediaService.js';
+
+export type { PlayingAudio };
 
 /** Who may join a call besides holders of a `calls` grant for it (e.g. the parties of an ACD call). */
 export type CallAccessPolicy = (identity: string, grants: Grants, callId: string) => boolean;
@@ -14,19 +17,11 @@ export type CallDirectoryEvents = {
   left: [{ callId: string; identity: string; participantId: string; reason: string }];
 };
 
-/** Server-made audio playing into a call (see {@link CallDirectory.playAudio}). */
-export interface PlayingAudio {
-  /** The track id the participants see in `call.trackPublished`. */
-  readonly trackId: string;
-  /** Unpublishes the track (subscribers get a server offer without it). Idempotent. */
-  stop(): void;
-}
-
 export type AudioPlayer = (
   callId: string,
   packets: readonly OpusPacket[],
   name: string,
-  listeners?: (identity: string) => boolean,
+  listeners?: readonly string[],
 ) => PlayingAudio | undefined;
 
 /**
@@ -80,14 +75,14 @@ export class CallDirectory {
   /**
    * Plays Opus packets in a loop into an existing call, as a server track (hold audio):
    * packetised as RTP without transcoding, paced in real time. Every participant receives it,
-   * or those whose identity `listeners` accepts (the customer, not the agent holding the call).
+   * or those whose identity is in `listeners` (the customer, not the agent holding the call).
    * @returns the playback, or undefined when the call has no media room (nobody joined yet).
    */
   playAudio(
     callId: string,
     packets: readonly OpusPacket[],
     name = 'hold',
-    listeners?: (identity: string) => boolean,
+    listeners?: readonly string[],
   ): PlayingAudio | undefined {
     return this.#play(callId, packets, name, listeners);
   }

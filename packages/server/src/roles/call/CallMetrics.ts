@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { MediaServer } from '../../media/MediaServer.js';
+import type { MediaService } from '../../media/MediaService.js';
 import type { ParticipantQuality } from '../../media/MediaTypes.js';
 
 /**
@@ -11,7 +11,7 @@ export class CallMetrics {
   readonly #lastDropped = new Map<string, { replayed: number; rejected: number }>();
   readonly #off: () => void;
 
-  constructor(registry: Registry, media: MediaServer) {
+  constructor(registry: Registry, media: MediaService) {
     new Gauge({
       name: 'switchboard_media_calls',
       help: 'Calls (media rooms) in progress.',
@@ -63,8 +63,8 @@ export class CallMetrics {
       help: 'Single-port mode: datagrams the shared UDP port could give to no participant (unknown_source: not a connectivity check, from an unbound address; unknown_username: a check naming no participant).',
       labelNames: ['reason'] as const,
       registers: [registry],
-      collect() {
-        const counters = media.sharedPort?.counters;
+      async collect() {
+        const counters = await media.sharedPortCounters();
         this.reset();
         if (!counters) return;
         this.inc({ reason: 'unknown_source' }, counters.unknownSource);

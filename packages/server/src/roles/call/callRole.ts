@@ -9,12 +9,8 @@ import {
 import { z } from 'zod';
 import { requireBearer } from '../../http/authHelpers.js';
 import { route } from '../../http/routes.js';
-import { AudioLoopPlayer } from '../../media/hold/AudioLoopPlayer.js';
-import { OpusLoopPacketizer } from '../../media/hold/OpusLoopPacketizer.js';
+import type { MediaParticipant, MediaRoom } from '../../media/MediaService.js';
 import type { ParticipantInfo, ParticipantQuality, TrackInfo } from '../../media/MediaTypes.js';
-import type { Participant } from '../../media/Participant.js';
-import type { Room } from '../../media/Room.js';
-import { ServerAudioTrack } from '../../media/ServerAudioTrack.js';
 import type { RoleContext, RoleHandle } from '../../platform/RoleContext.js';
 import type { SignallingSession } from '../../signalling/SignallingSession.js';
 import { CallMetrics } from './CallMetrics.js';
@@ -26,8 +22,8 @@ interface Member {
   identity: string;
   name: string | undefined;
   session: SignallingSession;
-  participant: Participant;
-  room: Room;
+  participant: MediaParticipant;
+  room: MediaRoom;
   /** A silent monitor (`supervisor.monitor`): never announced, never publishes. */
   hidden: boolean;
 }
@@ -111,7 +107,7 @@ export function callRole(ctx: RoleContext): RoleHandle {
     }
   }
 
-  function roomFor(callId: string): Room {
+  function roomFor(callId: string): MediaRoom {
     const existing = media.findRoom(callId);
     if (existing && !existing.closed) return existing;
     const room = media.createRoom(callId, { autoSubscribe: true });
@@ -190,29 +186,7 @@ export function callRole(ctx: RoleContext): RoleHandle {
   directory.setAudioPlayer((callId, packets, name, listeners) => {
     const room = media.findRoom(callId);
     if (!room || room.closed) return undefined;
-    const track = new ServerAudioTrack(`server-${name}`, name);
-    room.publishServerTrack(
-      track,
-      listeners &&
-        ((participantId) => {
-          const member = members.get(participantId);
-          return member !== undefined && listeners(member.identity);
-        }),
-    );
-    const player = new AudioLoopPlayer(new OpusLoopPacketizer(packets), (frame) => track.write(frame));
-    let stopped = false;
-    const stop = () => {
-      if (stopped) return;
-      stopped = true;
-      player.stop();
-      offClosed();
-      room.unpublishServerTrack(track);
-      log.info({ callId, trackId: track.trackId, packets: player.counters.sent }, 'server audio stopped');
-    };
-    const offClosed = room.on('closed', stop);
-    player.start();
-    log.info({ callId, trackId: track.trackId }, 'server audio playing');
-    return { trackId: track.trackId, stop };
+    return room.playAudio(name, packets, listeners);
   });
   d.handle('call.join', async ({ callId, name }, { session }) => {
     const hidden = directory.isMonitor(session.id, callId);
@@ -252,7 +226,7 @@ export function callRole(ctx: RoleContext): RoleHandle {
     };
     members.set(id, member);
     try {
-      member.participant = await room.join(id);
+      member.participant = await room.join(id, session.identity);
     } catch (err) {
       members.delete(id);
       if (room.participants.length === 0) void room.close();
@@ -304,21 +278,20 @@ export function callRole(ctx: RoleContext): RoleHandle {
     await memberOf(session, callId).participant.addIceCandidate(candidate, sdpMid);
     return {};
   });
-  d.handle('call.subscribe', ({ callId, trackId }, { session }) => {
+  d.handle('call.subscribe', async ({ callId, trackId }, { session }) => {
     const member = memberOf(session, callId);
-    member.room.subscribe(member.participantId, trackId);
+    await member.room.subscribe(member.participantId, trackId);
     return {};
   });
-  d.handle('call.unsubscribe', ({ callId, trackId }, { session }) => {
+  d.handle('call.unsubscribe', async ({ callId, trackId }, { session }) => {
     const member = memberOf(session, callId);
-    member.room.unsubscribe(member.participantId, trackId);
+    await member.room.unsubscribe(member.participantId, trackId);
     return {};
   });
-  d.handle('call.mute', ({ callId, track, muted }, { session }) => {
+  d.handle('call.mute', async ({ callId, track, muted }, { session }) => {
     const member = memberOf(session, callId);
     if (member.hidden) throw new SwitchboardError('SB_ERR_LISTEN_ONLY', undefined, { callId });
-    const tracks = member.participant.setMuted(track, muted);
-    return { tracks: tracks.map((t) => t.info) };
+    return { tracks: await member.participant.setMuted(track, muted) };
   });
   d.handle('call.leave', async ({ callId }, { session }) => {
     const member = memberOf(session, callId);
@@ -349,7 +322,7 @@ export function callRole(ctx: RoleContext): RoleHandle {
         );
         const room = media.findRoom(callId);
         if (!room || room.closed) throw new SwitchboardError('SB_ERR_CALL_NOT_FOUND', `No call "${callId}".`);
-        const q = room.quality();
+        const q = await room.quality();
         return { callId, at: q.at, participants: q.participants.map(toQualityEvent) };
       },
     }),
