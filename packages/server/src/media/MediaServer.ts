@@ -75,7 +75,7 @@ export class MediaServer implements MediaService {
       rangeName,
       inactivityTimeoutMs: options.inactivityTimeoutMs ?? 20_000,
       h264: options.h264 ?? true,
-      forwarding: options.forwarding ?? 'werift',
+      forwarding: options.forwarding ?? 'fast',
       iceTcp: options.iceTcp ?? false,
       ...(options.singlePort ? { sharedPort: () => this.#openSharedPort(rangeName) } : {}),
     };

@@ -32,8 +32,8 @@ export interface MediaServerOptions {
   /** Offer H264 (besides VP8) to clients that offer it. Default true. */
   h264?: boolean;
   /**
-   * Per-packet path: `werift` (default: werift's parse/clone/sendRtp; the baseline of bench/sfu)
-   * or `fast` (own SRTP with cached keys, Buffer-level RTP rewrite; opt-in).
+   * Per-packet path: `fast` (the default: own SRTP with cached keys, Buffer-level RTP rewrite)
+   * or `werift` (werift's parse/clone/sendRtp; the naive baseline of bench/sfu).
    */
   forwarding?: 'fast' | 'werift';
   /**
