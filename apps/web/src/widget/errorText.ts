@@ -77,6 +77,7 @@ const SERVER_TEXT: Record<ErrorCode, string> = {
   SB_ERR_METHOD_NOT_ALLOWED: SITE,
   SB_ERR_PORTS_EXHAUSTED: `The call service is very busy. ${TRY_LATER}`,
   SB_ERR_PORT_UNAVAILABLE: `The call service is very busy. ${TRY_LATER}`,
+  SB_ERR_MEDIA_WORKER_LOST: 'The call was cut off on our side. Please call again.',
   SB_ERR_CALL_NOT_FOUND: 'The call has already ended.',
   SB_ERR_PARTICIPANT_NOT_FOUND: 'You are no longer in this call.',
   SB_ERR_TRACK_NOT_FOUND:

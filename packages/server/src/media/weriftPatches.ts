@@ -16,12 +16,14 @@
  *    browser that also publishes is its own outgoing SSRC — our receiver of its media — so
  *    a subscriber's keyframe requests never reached the publisher.
  * (5–8 are described in docs/media.md.) 9 (no recycling of inactive m-lines), 10 (sends
- * without a lookup) and 11 (transport-cc feedback per transport) are below.
+ * without a lookup), 11 (transport-cc feedback per transport) and 12 (NACK generation,
+ * {@link NackGenerator}) are below.
  */
 import type { createSocket, RemoteInfo } from 'node:dgram';
 import type { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import {
+  GenericNack,
   MediaStreamTrack,
   RTCDtlsTransport,
   type RTCPeerConnection,
@@ -30,11 +32,13 @@ import {
   type RTCRtpTransceiver,
   RTP_EXTENSION_URI,
   RtcpPacketConverter,
+  RtcpTransportLayerFeedback,
   RtpPacket,
   rtpHeaderExtensionsParser,
   SrtpAuthenticationError,
   UdpTransport,
 } from 'werift';
+import { NackGenerator } from './NackGenerator.js';
 import { SrtpReplayState } from './ReplayWindow.js';
 import { rtpHeaderLength } from './rtpBytes.js';
 import type { SharedUdpPort } from './SharedUdpPort.js';
@@ -323,6 +327,36 @@ interface TwccReceiverInternals {
   setupTWCC(mediaSourceSsrc: number): void;
 }
 
+/** werift's NackHandler (one per RTCRtpReceiver), as patch 12 drives it. */
+interface NackHandlerInternals {
+  receiver: { rtcpSsrc: number; dtlsTransport?: { sendRtcp(packets: unknown[]): Promise<unknown> } };
+  onPacketLost: { execute(nack: GenericNack): void };
+  closed: boolean;
+  addPacket(packet: { header: { sequenceNumber: number; ssrc: number } }): void;
+  close(): void;
+}
+
+const nackGenerators = new WeakMap<NackHandlerInternals, NackGenerator>();
+
+function nackGeneratorOf(handler: NackHandlerInternals): NackGenerator {
+  let generator = nackGenerators.get(handler);
+  if (!generator) {
+    generator = new NackGenerator({
+      send: (mediaSourceSsrc, lost) => {
+        const { receiver } = handler;
+        const nack = new GenericNack({ senderSsrc: receiver.rtcpSsrc, mediaSourceSsrc, lost });
+        receiver.dtlsTransport
+          ?.sendRtcp([new RtcpTransportLayerFeedback({ feedback: nack })])
+          .catch(() => {});
+        // werift's receiver counts these for getStats (nackCount).
+        handler.onPacketLost.execute(nack);
+      },
+    });
+    nackGenerators.set(handler, generator);
+  }
+  return generator;
+}
+
 let installed = false;
 
 /** Installs the process-wide patches (1 and 2). Safe to call many times. */
@@ -380,6 +414,25 @@ export function installWeriftPatches(): void {
     const recorder = TransportCcRecorder.of(this.dtlsTransport);
     recorder.setSsrcs(this.rtcpSsrc, mediaSourceSsrc);
     werift.handleTWCC = (seq: number) => recorder.record(seq);
+  };
+
+  // Patch 12: NACKs from a NackGenerator (werift's handler kept a 5 ms loop running after the
+  // first recovered loss, asked 11 times in 55 ms, and lost track at a sequence wrap). The
+  // handler class is not exported: its prototype is reached through a receiver's instance.
+  const probe = new (RTCRtpReceiver as unknown as new (...a: unknown[]) => { nack: NackHandlerInternals })(
+    {},
+    'video',
+    0,
+  );
+  const nackProto = Object.getPrototypeOf(probe.nack) as NackHandlerInternals;
+  nackProto.addPacket = function (this: NackHandlerInternals, packet): void {
+    if (this.closed) return;
+    nackGeneratorOf(this).received(packet.header.ssrc, packet.header.sequenceNumber);
+  };
+  const originalNackClose = nackProto.close;
+  nackProto.close = function (this: NackHandlerInternals): void {
+    nackGenerators.get(this)?.close();
+    originalNackClose.call(this);
   };
 
   const dtlsProto = (RTCDtlsTransport as unknown as { prototype: DtlsTransportInternals }).prototype;
