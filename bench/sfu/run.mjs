@@ -2,6 +2,8 @@
 // separate processes) through the SFU in its own process, once per forwarding mode, and
 // the ratio of packets forwarded per core-second. Usage:
 //   node bench/sfu/run.mjs [--calls 8] [--seconds 20] [--clients 2] [--modes werift,fast] [--warmup 12]
+// A mode is a forwarding mode, optionally with `+single` (every participant on one UDP port):
+// --modes werift,fast,fast+single.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -250,17 +252,18 @@ const median = (mode, key) =>
     results.filter((r) => r.mode === mode && r.valid).map((r) => r[key]),
     50,
   );
-if (MODES.includes('werift') && MODES.includes('fast')) {
-  const total = median('fast', 'packetsPerCoreSecond') / median('werift', 'packetsPerCoreSecond');
-  const marginal = median('werift', 'marginalUs') / median('fast', 'marginalUs');
+// Every other mode against werift's own forwarding (the naive path), in the same invocation.
+for (const mode of [...new Set(MODES)].filter((m) => m !== 'werift' && MODES.includes('werift'))) {
+  const total = median(mode, 'packetsPerCoreSecond') / median('werift', 'packetsPerCoreSecond');
+  const marginal = median('werift', 'marginalUs') / median(mode, 'marginalUs');
   console.log(
     `\nmedians: werift ${f(median('werift', 'usPerForwarded'))} µs/packet total, ${f(median('werift', 'marginalUs'))} µs marginal; ` +
-      `fast ${f(median('fast', 'usPerForwarded'))} µs total, ${f(median('fast', 'marginalUs'))} µs marginal`,
+      `${mode} ${f(median(mode, 'usPerForwarded'))} µs total, ${f(median(mode, 'marginalUs'))} µs marginal`,
   );
   console.log(
-    `ratio fast / werift: ${f(total, 2)}× packets per core-second (total CPU), ` +
+    `ratio ${mode} / werift: ${f(total, 2)}× packets per core-second (total CPU), ` +
       `${f(marginal, 2)}× marginal (CPU above the paused fixed cost); ` +
-      `target ≥ 3×, loss < 1.5 % (fast: ${f(median('fast', 'lossPercent'), 2)} %)`,
+      `target ≥ 3×, loss < 1.5 % (${mode}: ${f(median(mode, 'lossPercent'), 2)} %)`,
   );
 }
 if ('json' in args) console.log(JSON.stringify(results));

@@ -1,17 +1,45 @@
 // SFU process of the benchmark: one MediaServer, driven by the orchestrator over IPC.
-// argv[2] = forwarding mode ('fast' | 'werift'), argv[3] = port range "min-max".
+// argv[2] = mode: forwarding ('fast' | 'werift'), optionally '+single' (single-port media),
+// argv[3] = port range "min-max".
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MediaServer } from '../../packages/server/dist/media/index.js';
 
-const mode = process.argv[2] ?? 'fast';
+const [forwarding, ...flags] = (process.argv[2] ?? 'fast').split('+');
 const [min, max] = (process.argv[3] ?? '40000-40999').split('-').map(Number);
 const media = new MediaServer({
   listenAddress: '127.0.0.1',
   videoRange: { min, max },
   inactivityTimeoutMs: 60_000,
   qualityIntervalMs: 5000,
-  forwarding: mode,
+  forwarding,
+  singlePort: flags.includes('single'),
 });
+// SFU_BENCH_PROFILE=<dir>: a V8 CPU profile of each measured window (media flowing, then
+// media paused), written as <dir>/<mode>-<n>.cpuprofile for Chrome DevTools or speedscope.
+const profileDir = process.env.SFU_BENCH_PROFILE;
+let profiler;
+let windows = 0;
+async function startProfile() {
+  if (!profileDir) return;
+  if (!profiler) {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+  }
+  await profiler.post('Profiler.start');
+}
+async function stopProfile() {
+  if (!profileDir || !profiler) return;
+  const { profile } = await profiler.post('Profiler.stop');
+  const file = join(
+    profileDir,
+    `${process.argv[2] ?? 'fast'}-${windows++ === 0 ? 'media' : 'paused'}.cpuprofile`,
+  );
+  writeFileSync(file, JSON.stringify(profile));
+}
 const participants = new Map();
 const callMembers = new Map();
 const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -60,8 +88,10 @@ process.on('message', async (m) => {
       await participants.get(m.pid).handleAnswer(m.sdp, m.offerId);
     } else if (m.t === 'mark') {
       lag.reset();
+      await startProfile();
       process.send({ t: 'mark', ...counters() });
     } else if (m.t === 'stats') {
+      await stopProfile();
       process.send({
         t: 'stats',
         ...counters(),

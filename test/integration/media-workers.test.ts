@@ -145,6 +145,38 @@ describe('media in worker processes (media.workers: 2)', { timeout: 120_000 }, (
     assert.match(metrics, /^switchboard_media_participants 4$/m);
   });
 
+  it('joining a call whose room is still closing in its worker waits for it, then re-creates it', async () => {
+    const client = t.client(await t.mint('reloader', { calls: ['reload'] }), { transports: ['websocket'] });
+    await client.connect();
+    await client.request('call.join', { callId: 'reload' });
+    // Hold the room's close in its worker for 300 ms (the worker is stopped right when the
+    // main process asks it to close the room), so the next join surely arrives meanwhile.
+    const room = pool.findRoom('reload');
+    const worker = pool.workerOf('reload');
+    assert.ok(room && worker !== undefined);
+    const pid = pool.workerPids[worker];
+    assert.ok(pid);
+    const close = room.close.bind(room);
+    let held = false;
+    (room as { close: () => Promise<void> }).close = () => {
+      if (!held) {
+        held = true;
+        process.kill(pid, 'SIGSTOP');
+        setTimeout(() => process.kill(pid, 'SIGCONT'), 300);
+      }
+      return close();
+    };
+    // The last participant leaves (a page reload), and joins again at once.
+    await client.request('call.leave', { callId: 'reload' });
+    assert.ok(held && room.closed, 'the room is closing');
+    const again = await client.request('call.join', { callId: 'reload' });
+    assert.equal(again.callId, 'reload');
+    assert.notEqual(pool.findRoom('reload'), room, 'a new room');
+    await client.request('call.leave', { callId: 'reload' });
+    await client.close();
+    await waitFor(() => pool.findRoom('reload') === undefined, 5000, 'the reload room closed');
+  });
+
   it('a worker that dies ends only its calls: its parties are told, its ports freed; it restarts', async () => {
     const [a1, a2, b1, b2] = parties as [Party, Party, Party, Party];
     const workerA = pool.workerOf('call-a');

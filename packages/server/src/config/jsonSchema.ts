@@ -13,6 +13,8 @@ export function configJsonSchema(): object {
 interface SchemaNode {
   type?: string | string[];
   enum?: unknown[];
+  const?: unknown;
+  anyOf?: SchemaNode[];
   default?: unknown;
   description?: string;
   properties?: Record<string, SchemaNode>;
@@ -22,6 +24,8 @@ interface SchemaNode {
 }
 
 function typeOf(node: SchemaNode): string {
+  if (node.anyOf) return node.anyOf.map(typeOf).join(' \\| ');
+  if (node.const !== undefined) return `\`${String(node.const)}\``;
   if (node.enum) return node.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
   const type = Array.isArray(node.type) ? node.type.join(' \\| ') : (node.type ?? 'any');
   if (type === 'array' && node.items) return `array of ${typeOf(node.items)}`;

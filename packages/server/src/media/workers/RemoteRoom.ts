@@ -118,10 +118,10 @@ export class RemoteRoom implements MediaRoom {
   close(): Promise<void> {
     this.#closed = true;
     // The worker's `closed` event comes before its answer; a dead worker already failed us.
-    this.#closing ??= this.#link.call('closeRoom', { roomId: this.id }).then(
-      () => undefined,
-      () => undefined,
-    );
+    this.#closing ??= this.#link
+      .call('closeRoom', { roomId: this.id })
+      .catch(() => undefined)
+      .then(() => this.#ended());
     return this.#closing;
   }
 
@@ -184,6 +184,7 @@ export class RemoteRoom implements MediaRoom {
   }
 
   #ended(): void {
+    if (this.#gone) return;
     this.#gone = true;
     this.#closed = true;
     this.#handles.clear();

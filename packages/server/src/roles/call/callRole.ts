@@ -107,9 +107,17 @@ export function callRole(ctx: RoleContext): RoleHandle {
     }
   }
 
-  function roomFor(callId: string): MediaRoom {
-    const existing = media.findRoom(callId);
-    if (existing && !existing.closed) return existing;
+  async function roomFor(callId: string): Promise<MediaRoom> {
+    let existing = media.findRoom(callId);
+    while (existing?.closed) {
+      // Still closing (its last participant just left, e.g. a page reload): a new room of the
+      // same id can only exist once it is gone — in a worker process that is an IPC round trip.
+      await existing.close();
+      const after = media.findRoom(callId);
+      if (after === existing) throw new SwitchboardError('SB_ERR_INTERNAL', `call ${callId} did not close`);
+      existing = after;
+    }
+    if (existing) return existing;
     const room = media.createRoom(callId, { autoSubscribe: true });
     byCall.set(callId, new Set());
     const track =
@@ -212,7 +220,7 @@ export function callRole(ctx: RoleContext): RoleHandle {
       bySession.set(session, calls);
       session.events.on('closed', () => void leaveAll(session));
     }
-    const room = roomFor(callId);
+    const room = await roomFor(callId);
     const id = participantId();
     // Register before joining so the join event can already name the participant.
     const member: Member = {
