@@ -7,7 +7,7 @@ import type { MediaObserverEvents, MediaServerOptions, RoomQuality } from './Med
 import type { ParticipantSettings } from './Participant.js';
 import { PortAllocator, type PortLease } from './PortAllocator.js';
 import { Room, type RoomOptions } from './Room.js';
-import { SharedUdpPort, type SharedUdpPortCounters } from './SharedUdpPort.js';
+import { SHARED_PORT_BUFFER_BYTES, SharedUdpPort, type SharedUdpPortCounters } from './SharedUdpPort.js';
 import { installWeriftPatches, registerSharedPort } from './weriftPatches.js';
 
 /** Ports tried for the shared port when others hold them (another program, a stale process). */
@@ -113,6 +113,12 @@ export class MediaServer implements MediaService {
             registerSharedPort(lease.port, port);
             this.#shared = { port, lease };
             this.#log.info({ port: lease.port }, 'single-port media: one UDP port for every participant');
+            if (port.receiveBufferBytes < SHARED_PORT_BUFFER_BYTES) {
+              this.#log.warn(
+                { granted: port.receiveBufferBytes, wanted: SHARED_PORT_BUFFER_BYTES },
+                'single-port media: the kernel capped the UDP receive buffer; a burst of joins may drop packets. Raise net.core.rmem_max (sysctl -w net.core.rmem_max=4194304 net.core.wmem_max=4194304)',
+              );
+            }
             return port;
           } catch (error) {
             this.#log.warn(

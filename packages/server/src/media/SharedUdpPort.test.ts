@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { bindingRequestUfrag, type MuxedSocket, SharedUdpPort } from './SharedUdpPort.js';
+import {
+  bindingRequestUfrag,
+  type MuxedSocket,
+  SHARED_PORT_BUFFER_BYTES,
+  SharedUdpPort,
+} from './SharedUdpPort.js';
 
 /** A STUN Binding request (RFC 8489 §5) whose USERNAME is `username`. */
 function bindingRequest(username: string): Buffer {
@@ -52,6 +58,15 @@ describe('SharedUdpPort (single-port demultiplexing)', () => {
   after(async () => {
     for (const c of clients) c.close();
     await port.close();
+  });
+
+  it('asks for big kernel buffers: every participant queues on this one socket (208 KiB overflowed)', () => {
+    // The kernel grants at most net.core.rmem_max; here, that much or the full request.
+    const max = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+    assert.ok(
+      port.receiveBufferBytes >= Math.min(SHARED_PORT_BUFFER_BYTES, max),
+      `${port.receiveBufferBytes}`,
+    );
   });
 
   it('binds a new address to the participant its check names, then routes everything from it there', async () => {

@@ -13,6 +13,15 @@ const STUN_HEADER = 20;
  */
 const MAX_ADDRESSES_PER_SOCKET = 16;
 
+/**
+ * Kernel buffers asked for the shared socket. All participants' datagrams queue on this one
+ * socket while the event loop is busy (a burst of joins: DTLS handshakes, SDP): with Linux's
+ * default 208 KiB, `bench:sfu` (16 peers joining at once) overflowed it, lost DTLS handshake
+ * records and left subscribers without media. `net.core.rmem_max` / `wmem_max` cap what is
+ * granted; the media server warns when they do.
+ */
+export const SHARED_PORT_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** Counters of datagrams the port could not hand to any participant. */
 export interface SharedUdpPortCounters {
   /** Not STUN, from an address no participant has been reached from: dropped. */
@@ -48,7 +57,11 @@ export class SharedUdpPort {
 
   /** Binds `address:port` (IPv4). */
   static async open(address: string, port: number): Promise<SharedUdpPort> {
-    const socket = createSocket('udp4');
+    const socket = createSocket({
+      type: 'udp4',
+      recvBufferSize: SHARED_PORT_BUFFER_BYTES,
+      sendBufferSize: SHARED_PORT_BUFFER_BYTES,
+    });
     const listening = once(socket, 'listening');
     socket.bind({ address, port });
     await listening;
@@ -58,6 +71,15 @@ export class SharedUdpPort {
   /** The bound address. */
   address(): { address: string; family: string; port: number } {
     return this.#socket.address();
+  }
+
+  /**
+   * The receive buffer the kernel granted, in bytes of payload it holds (Linux reports twice
+   * the size asked, half of it for bookkeeping). Below {@link SHARED_PORT_BUFFER_BYTES} when
+   * `net.core.rmem_max` capped it.
+   */
+  get receiveBufferBytes(): number {
+    return this.#socket.getRecvBufferSize() / (process.platform === 'linux' ? 2 : 1);
   }
 
   /** The underlying socket (patch 10 applies to it). */
