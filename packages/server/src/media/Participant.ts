@@ -345,6 +345,7 @@ export class Participant implements MediaParticipant {
       this.#hiding = hidden;
       try {
         await this.#pc.setRemoteDescription({ type: 'offer', sdp: reviveBundleOnlyMlines(sdp) });
+        this.#preferDtlsServer(sdp);
         if (this.#isIceRestart()) this.#lastRestartAt = Date.now();
         await this.#pc.setLocalDescription(await this.#pc.createAnswer());
         await this.#gathered();
@@ -367,6 +368,23 @@ export class Participant implements MediaParticipant {
       if (this.#offerWanted || this.#subscriptionsNeedOffer()) this.#scheduleOffer();
       return this.#localSdp();
     });
+  }
+
+  /**
+   * Answers a client's first offer as the DTLS server (`a=setup:passive`; RFC 5763 §5 lets
+   * the answerer choose, JSEP only recommends active) unless the client insists on being the
+   * server. As DTLS client, werift retransmits its last flight with the same record sequence
+   * numbers, which BoringSSL (Chromium, libwebrtc) discards as replays: a lost final flight
+   * from the browser left the handshake stuck for good (`dtls-loss` test; single-port
+   * `bench:sfu` runs before its buffer fix). As server, werift re-sends its final flight when
+   * the client retransmits, which libwebrtc does correctly. It also makes werift choose the
+   * SRTP profile (AES-CM first, patch 6), which the fast path needs.
+   */
+  #preferDtlsServer(offer: string): void {
+    if (/^a=setup:passive/m.test(offer)) return;
+    for (const dtls of this.#pc.dtlsTransports) {
+      if (dtls.state === 'new' && dtls.role === 'auto') dtls.role = 'server';
+    }
   }
 
   /** Gives not-yet-negotiated subscription transceivers a placeholder mid; returns them. */
