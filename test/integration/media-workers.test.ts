@@ -177,6 +177,38 @@ describe('media in worker processes (media.workers: 2)', { timeout: 120_000 }, (
     await waitFor(() => pool.findRoom('reload') === undefined, 5000, 'the reload room closed');
   });
 
+  it('a join in flight when the last participant leaves lands in the call, not in a closing room', async () => {
+    const a = t.client(await t.mint('stay-a', { calls: ['handover'] }), { transports: ['websocket'] });
+    const b = t.client(await t.mint('stay-b', { calls: ['handover'] }), { transports: ['websocket'] });
+    await a.connect();
+    await b.connect();
+    await a.request('call.join', { callId: 'handover' });
+    const worker = pool.workerOf('handover');
+    assert.ok(worker !== undefined);
+    const pid = pool.workerPids[worker];
+    assert.ok(pid);
+    // With the worker held, A's leave and then B's join queue up for it.
+    process.kill(pid, 'SIGSTOP');
+    let joined: Promise<{ callId: string }>;
+    try {
+      const left = a.request('call.leave', { callId: 'handover' });
+      await sleep(100);
+      joined = b.request('call.join', { callId: 'handover' });
+      await sleep(100);
+      process.kill(pid, 'SIGCONT');
+      await left;
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    assert.equal((await joined).callId, 'handover');
+    await waitFor(() => pool.findRoom('handover')?.participants.length === 1, 5000, 'B in the call');
+    assert.equal(pool.findRoom('handover')?.closed, false);
+    await b.request('call.leave', { callId: 'handover' });
+    await a.close();
+    await b.close();
+    await waitFor(() => pool.findRoom('handover') === undefined, 5000, 'the handover room closed');
+  });
+
   it('a worker that dies ends only its calls: its parties are told, its ports freed; it restarts', async () => {
     const [a1, a2, b1, b2] = parties as [Party, Party, Party, Party];
     const workerA = pool.workerOf('call-a');

@@ -158,10 +158,20 @@ export function callRole(ctx: RoleContext): RoleHandle {
         // The participant's own client learns it too (e.g. removed for inactivity).
         member.session.emit('call.participantLeft', { callId, participantId: id, reason });
       }
-      if (room.participants.length === 0) void room.close();
+      closeIfEmpty(room);
     });
     room.on('closed', () => byCall.delete(callId));
     return room;
+  }
+
+  /**
+   * Closes a call's room once nobody is in it — nor joining it: a join in flight when the last
+   * participant leaves would otherwise land in a closing room and fail.
+   */
+  function closeIfEmpty(room: MediaRoom): void {
+    if (room.participants.length > 0) return;
+    for (const m of members.values()) if (m.room === room) return;
+    void room.close();
   }
 
   function forget(id: string): void {
@@ -237,7 +247,7 @@ export function callRole(ctx: RoleContext): RoleHandle {
       member.participant = await room.join(id, session.identity);
     } catch (err) {
       members.delete(id);
-      if (room.participants.length === 0) void room.close();
+      closeIfEmpty(room);
       throw err;
     }
     calls.set(callId, member);
