@@ -235,6 +235,9 @@ describe('media in worker processes (media.workers: 2)', { timeout: 120_000 }, (
       15_000,
       'the worker restarted',
     );
+    const metrics = await (await t.fetch(`${t.urls.https}/metrics`)).text();
+    assert.match(metrics, /^switchboard_media_worker_restarts_total 1$/m);
+    assert.match(metrics, /^switchboard_media_workers\{state="running"\} 2$/m);
     await a1.stop();
     await a2.stop();
     // And takes calls again: the least-loaded worker is the restarted one.

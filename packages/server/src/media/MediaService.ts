@@ -30,6 +30,8 @@ export interface MediaService {
   readonly rooms: readonly MediaRoom[];
   /** Single-port mode's datagrams given to no participant, summed over processes. */
   sharedPortCounters(): SharedUdpPortCounters | undefined | Promise<SharedUdpPortCounters | undefined>;
+  /** Worker processes, when media runs in them (`media.workers`): how many run, restarts so far. */
+  workerCounts?(): { configured: number; running: number; restarts: number };
   /** Closes every room and frees every port. Idempotent. */
   close(): Promise<void>;
 }

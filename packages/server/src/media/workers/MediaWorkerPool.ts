@@ -76,6 +76,7 @@ export class MediaWorkerPool implements MediaService {
   readonly #rooms = new Map<string, RemoteRoom>();
   readonly #timeoutMs: number;
   #closed = false;
+  #restarts = 0;
 
   private constructor(options: MediaWorkerPoolOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 1) {
@@ -108,6 +109,14 @@ export class MediaWorkerPool implements MediaService {
   /** Process ids of the running workers, by index (undefined while one restarts). */
   get workerPids(): (number | undefined)[] {
     return this.#slots.map((s) => (s.ready ? s.child?.pid : undefined));
+  }
+
+  workerCounts(): { configured: number; running: number; restarts: number } {
+    return {
+      configured: this.#slots.length,
+      running: this.#slots.filter((s) => s.ready).length,
+      restarts: this.#restarts,
+    };
   }
 
   /** Which worker (index) holds a room. */
@@ -331,6 +340,7 @@ export class MediaWorkerPool implements MediaService {
     slot.failures++;
     slot.respawnTimer = setTimeout(() => {
       if (this.#closed) return;
+      this.#restarts++;
       this.#spawn(slot).catch((err: unknown) =>
         this.#log.error({ err, worker: slot.index }, 'media worker failed to restart'),
       );

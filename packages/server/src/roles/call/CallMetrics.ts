@@ -71,7 +71,32 @@ export class CallMetrics {
         this.inc({ reason: 'unknown_username' }, counters.unknownUsername);
       },
     });
+    if (media.workerCounts) {
+      const counts = media.workerCounts.bind(media);
+      new Gauge({
+        name: 'switchboard_media_workers',
+        help: 'Media worker processes (media.workers): configured, and running now (a dead one is restarted).',
+        labelNames: ['state'] as const,
+        registers: [registry],
+        collect() {
+          const c = counts();
+          this.set({ state: 'configured' }, c.configured);
+          this.set({ state: 'running' }, c.running);
+        },
+      });
+      new Counter({
+        name: 'switchboard_media_worker_restarts_total',
+        help: 'Media worker processes started again after one died (its calls ended).',
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(counts().restarts);
+        },
+      });
+    }
     const names = [
+      'switchboard_media_workers',
+      'switchboard_media_worker_restarts_total',
       'switchboard_media_shared_port_dropped_total',
       'switchboard_media_calls',
       'switchboard_media_participants',
