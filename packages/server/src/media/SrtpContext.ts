@@ -1,7 +1,10 @@
 import { type Cipher, createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Packets up to this many bytes get their keystream from the reused ECB cipher. */
-const SMALL_PACKET = 256;
+/**
+ * Payloads up to this many bytes (a full Ethernet MTU) get their keystream from the reused
+ * ECB cipher; larger ones (not seen with WebRTC) from a CTR cipher of their own.
+ */
+const MAX_ECB_PAYLOAD = 1504;
 
 /** Length of the SRTP_AES128_CM_HMAC_SHA1_80 authentication tag. */
 export const SRTP_TAG_LENGTH = 10;
@@ -24,18 +27,20 @@ export class SrtpContext {
   readonly #encKey: Buffer;
   readonly #salt: Buffer;
   readonly #authKey: Buffer;
-  readonly #iv = Buffer.alloc(16);
+  /** The packet's IV, and a word view of it for filling the counter blocks. */
+  readonly #iv32 = new Uint32Array(4);
+  readonly #iv = Buffer.from(this.#iv32.buffer);
   readonly #ecb: Cipher;
-  readonly #blocks = Buffer.alloc(SMALL_PACKET);
+  /** Counter blocks IV + j (word-aligned: its own ArrayBuffer). */
+  readonly #blocks32 = new Uint32Array(MAX_ECB_PAYLOAD / 4);
+  readonly #blocks = Buffer.from(this.#blocks32.buffer);
   readonly #roc = Buffer.alloc(4);
 
   private constructor(encKey: Buffer, salt: Buffer, authKey: Buffer) {
     this.#encKey = encKey;
     this.#salt = salt;
     this.#authKey = authKey;
-    // One ECB cipher per context, reused: AES-CM's keystream is E(k, IV + j), so for short
-    // packets encrypting the counter blocks with it beats creating a CTR cipher per packet
-    // (measured here: 1.4 µs vs 3.9 µs at 120 B; slower than CTR for video-size packets).
+    // One ECB cipher per context, reused for every packet's keystream (see #cryptInto).
     this.#ecb = createCipheriv('aes-128-ecb', encKey, null);
     this.#ecb.setAutoPadding(false);
   }
@@ -69,6 +74,18 @@ export class SrtpContext {
 
   /** AES-CM keystream/XOR of `data` for packet `ssrc`/`index` (RFC 3711 §4.1.1). */
   crypt(data: Buffer, ssrc: number, roc: number, seq: number): Buffer {
+    const out = Buffer.allocUnsafe(data.length);
+    this.#cryptInto(data, out, 0, ssrc, roc, seq);
+    return out;
+  }
+
+  /**
+   * Writes `data` XOR the AES-CM keystream into `out` at `at`. The keystream is E(k, IV + j)
+   * from one ECB cipher per context, reused: no cipher object per packet (a CTR cipher per
+   * packet measured 2.8 µs at 1100 B, this 2.2 µs; 2.4 vs 1.6 µs at 120 B), and no
+   * intermediate buffer to copy from.
+   */
+  #cryptInto(data: Buffer, out: Buffer, at: number, ssrc: number, roc: number, seq: number): void {
     const iv = this.#iv;
     this.#salt.copy(iv, 0, 0, 14);
     iv[14] = 0;
@@ -77,18 +94,40 @@ export class SrtpContext {
     iv.writeUInt32BE((iv.readUInt32BE(8) ^ roc) >>> 0, 8);
     iv.writeUInt16BE(iv.readUInt16BE(12) ^ seq, 12);
     const length = data.length;
-    if (length > SMALL_PACKET) return createCipheriv('aes-128-ctr', this.#encKey, iv).update(data);
-    const blocks = this.#blocks;
-    const n = (length + 15) >> 4;
-    for (let b = 0; b < n; b++) {
-      // IV's low 16 bits are zero (salt · 2^16), so block b's counter is just b (< 256 here).
-      iv.copy(blocks, b << 4, 0, 15);
-      blocks[(b << 4) + 15] = b;
+    if (length > MAX_ECB_PAYLOAD) {
+      createCipheriv('aes-128-ctr', this.#encKey, iv).update(data).copy(out, at);
+      return;
     }
-    const keystream = this.#ecb.update(n === blocks.length >> 4 ? blocks : blocks.subarray(0, n << 4));
-    const out = Buffer.allocUnsafe(length);
-    for (let i = 0; i < length; i++) out[i] = data[i]! ^ keystream[i]!;
-    return out;
+    const n = (length + 15) >> 4;
+    const iv32 = this.#iv32;
+    const w0 = iv32[0]!;
+    const w1 = iv32[1]!;
+    const w2 = iv32[2]!;
+    const w3 = iv32[3]!;
+    const blocks32 = this.#blocks32;
+    const blocks = this.#blocks;
+    for (let b = 0; b < n; b++) {
+      // The IV's low 16 bits are zero (salt · 2^16), so block b's counter is just b.
+      const w = b << 2;
+      blocks32[w] = w0;
+      blocks32[w + 1] = w1;
+      blocks32[w + 2] = w2;
+      blocks32[w + 3] = w3;
+      blocks[(b << 4) + 14] = b >> 8;
+      blocks[(b << 4) + 15] = b & 0xff;
+    }
+    const keystream = this.#ecb.update(blocks.subarray(0, n << 4));
+    data.copy(out, at);
+    const words = length >> 2;
+    const start = out.byteOffset + at;
+    if ((start & 3) === 0 && (keystream.byteOffset & 3) === 0) {
+      const o32 = new Int32Array(out.buffer, start, words);
+      const k32 = new Int32Array(keystream.buffer, keystream.byteOffset, words);
+      for (let i = 0; i < words; i++) o32[i]! ^= k32[i]!;
+      for (let i = words << 2; i < length; i++) out[at + i]! ^= keystream[i]!;
+    } else {
+      for (let i = 0; i < length; i++) out[at + i]! ^= keystream[i]!;
+    }
   }
 
   #tag(authenticated: Buffer, roc: number): Buffer {
@@ -107,7 +146,7 @@ export class SrtpContext {
     plain.copy(out, 0, 0, 8);
     const ssrc = plain.readUInt32BE(4);
     const i = index & 0x7fffffff;
-    this.crypt(plain.subarray(8), ssrc, i >>> 16, i & 0xffff).copy(out, 8);
+    this.#cryptInto(plain.subarray(8), out, 8, ssrc, i >>> 16, i & 0xffff);
     out.writeUInt32BE((0x80000000 | i) >>> 0, end);
     createHmac('sha1', this.#authKey)
       .update(out.subarray(0, end + 4))
@@ -134,7 +173,7 @@ export class SrtpContext {
     if (word & 0x80000000) {
       const i = word & 0x7fffffff;
       const ssrc = packet.readUInt32BE(4);
-      this.crypt(packet.subarray(8, end), ssrc, i >>> 16, i & 0xffff).copy(out, 8);
+      this.#cryptInto(packet.subarray(8, end), out, 8, ssrc, i >>> 16, i & 0xffff);
     } else {
       packet.copy(out, 8, 8, end);
     }
@@ -150,7 +189,7 @@ export class SrtpContext {
     plain.copy(out, 0, 0, headerLength);
     const seq = plain.readUInt16BE(2);
     const ssrc = plain.readUInt32BE(8);
-    this.crypt(plain.subarray(headerLength), ssrc, roc, seq).copy(out, headerLength);
+    this.#cryptInto(plain.subarray(headerLength), out, headerLength, ssrc, roc, seq);
     const tag = this.#tag(out.subarray(0, plain.length), roc);
     tag.copy(out, plain.length, 0, SRTP_TAG_LENGTH);
     return out;
@@ -169,7 +208,7 @@ export class SrtpContext {
     packet.copy(out, 0, 0, headerLength);
     const seq = packet.readUInt16BE(2);
     const ssrc = packet.readUInt32BE(8);
-    this.crypt(packet.subarray(headerLength, end), ssrc, roc, seq).copy(out, headerLength);
+    this.#cryptInto(packet.subarray(headerLength, end), out, headerLength, ssrc, roc, seq);
     return out;
   }
 }
