@@ -1,6 +1,7 @@
 // A lost DTLS handshake datagram must not leave a call unconnected forever. A UDP relay
 // between a libwebrtc client and the SFU drops, in each direction, the first datagram that
-// carries a ChangeCipherSpec record (the last flights of the handshake).
+// carries a record of one type: ChangeCipherSpec (the last flights of the handshake), or
+// Handshake (the first ones: ClientHello, and the server's first answer).
 import assert from 'node:assert/strict';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { once } from 'node:events';
@@ -12,6 +13,7 @@ import { wrtc } from '../helpers/wrtc.js';
 
 const LISTEN = '127.0.0.1';
 const CHANGE_CIPHER_SPEC = 20;
+const HANDSHAKE = 22;
 
 /** Whether a datagram holds a DTLS record of `type` (walking the 13-byte record headers). */
 function hasDtlsRecord(data: Buffer, type: number): boolean {
@@ -27,25 +29,27 @@ function hasDtlsRecord(data: Buffer, type: number): boolean {
 /**
  * A UDP relay: the client talks to `port`; each client address gets its own upstream socket
  * towards the server (which sees the relay as a peer-reflexive candidate). Drops the first
- * datagram carrying a ChangeCipherSpec in each direction.
+ * datagram carrying a DTLS record of `dropType` in each direction.
  */
 class LossyRelay {
   readonly dropped = { toServer: 0, toClient: 0 };
   readonly #front: Socket;
   readonly #upstreams = new Map<string, Socket>();
   readonly #server: { address: string; port: number };
+  readonly #dropType: number;
 
-  private constructor(front: Socket, server: { address: string; port: number }) {
+  private constructor(front: Socket, server: { address: string; port: number }, dropType: number) {
     this.#front = front;
     this.#server = server;
+    this.#dropType = dropType;
     front.on('message', (data, rinfo) => this.#fromClient(data, rinfo));
   }
 
-  static async open(server: { address: string; port: number }): Promise<LossyRelay> {
+  static async open(server: { address: string; port: number }, dropType: number): Promise<LossyRelay> {
     const front = createSocket('udp4');
     front.bind(0, LISTEN);
     await once(front, 'listening');
-    return new LossyRelay(front, server);
+    return new LossyRelay(front, server, dropType);
   }
 
   get port(): number {
@@ -59,7 +63,7 @@ class LossyRelay {
       up = createSocket('udp4');
       up.bind(0, LISTEN);
       up.on('message', (reply) => {
-        if (this.dropped.toClient === 0 && hasDtlsRecord(reply, CHANGE_CIPHER_SPEC)) {
+        if (this.dropped.toClient === 0 && hasDtlsRecord(reply, this.#dropType)) {
           this.dropped.toClient++;
           return;
         }
@@ -67,7 +71,7 @@ class LossyRelay {
       });
       this.#upstreams.set(key, up);
     }
-    if (this.dropped.toServer === 0 && hasDtlsRecord(data, CHANGE_CIPHER_SPEC)) {
+    if (this.dropped.toServer === 0 && hasDtlsRecord(data, this.#dropType)) {
       this.dropped.toServer++;
       return;
     }
@@ -80,7 +84,7 @@ class LossyRelay {
   }
 }
 
-describe('DTLS handshake with a lost final flight (libwebrtc client, relay dropping)', {
+describe('DTLS handshake with lost datagrams (libwebrtc client, a relay dropping)', {
   timeout: 60_000,
 }, () => {
   let media: MediaServer;
@@ -93,46 +97,51 @@ describe('DTLS handshake with a lost final flight (libwebrtc client, relay dropp
     await media?.close();
   });
 
-  it('still connects: the lost handshake records are sent again', async () => {
-    const room = media.createRoom('dtls-loss');
-    const participant = await room.join('p1');
-    const relay = await LossyRelay.open({ address: LISTEN, port: participant.port });
-    const pc = new wrtc.RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
-    try {
-      pc.addTransceiver('audio', { direction: 'sendonly' });
-      await pc.setLocalDescription(await pc.createOffer());
-      for (let i = 0; i < 500 && pc.iceGatheringState !== 'complete'; i++) await sleep(10);
-      // The server must only reach the client through the relay: no client candidates.
-      const offer = pc.localDescription!.sdp.replace(/^a=candidate:.*\r\n/gm, '');
-      const answer = await participant.handleOffer(offer);
-      // And the client only reaches the server through the relay.
-      const relayed = answer.replace(
-        new RegExp(`${LISTEN.replaceAll('.', '\\.')} ${participant.port} typ host`, 'g'),
-        `${LISTEN} ${relay.port} typ host`,
-      );
-      assert.notEqual(relayed, answer, 'the answer carries the host candidate');
-      await pc.setRemoteDescription({ type: 'answer', sdp: relayed });
-      const deadline = Date.now() + 20_000;
-      while (
-        Date.now() < deadline &&
-        !(participant.connectionState === 'connected' && pc.connectionState === 'connected')
-      ) {
-        await sleep(50);
+  for (const [name, dropType] of [
+    ['the final flights (ChangeCipherSpec)', CHANGE_CIPHER_SPEC],
+    ['the first flights (Handshake)', HANDSHAKE],
+  ] as const) {
+    it(`still connects when the first datagram of ${name} is lost each way`, async () => {
+      const room = media.createRoom(`dtls-loss-${dropType}`);
+      const participant = await room.join('p1');
+      const relay = await LossyRelay.open({ address: LISTEN, port: participant.port }, dropType);
+      const pc = new wrtc.RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+      try {
+        pc.addTransceiver('audio', { direction: 'sendonly' });
+        await pc.setLocalDescription(await pc.createOffer());
+        for (let i = 0; i < 500 && pc.iceGatheringState !== 'complete'; i++) await sleep(10);
+        // The server must only reach the client through the relay: no client candidates.
+        const offer = pc.localDescription!.sdp.replace(/^a=candidate:.*\r\n/gm, '');
+        const answer = await participant.handleOffer(offer);
+        // And the client only reaches the server through the relay.
+        const relayed = answer.replace(
+          new RegExp(`${LISTEN.replaceAll('.', '\\.')} ${participant.port} typ host`, 'g'),
+          `${LISTEN} ${relay.port} typ host`,
+        );
+        assert.notEqual(relayed, answer, 'the answer carries the host candidate');
+        await pc.setRemoteDescription({ type: 'answer', sdp: relayed });
+        const deadline = Date.now() + 20_000;
+        while (
+          Date.now() < deadline &&
+          !(participant.connectionState === 'connected' && pc.connectionState === 'connected')
+        ) {
+          await sleep(50);
+        }
+        assert.ok(
+          relay.dropped.toServer + relay.dropped.toClient >= 1,
+          `a handshake datagram was dropped: ${JSON.stringify(relay.dropped)}`,
+        );
+        assert.equal(
+          participant.connectionState,
+          'connected',
+          `server side (dropped ${JSON.stringify(relay.dropped)})`,
+        );
+        assert.equal(pc.connectionState, 'connected', 'client side');
+      } finally {
+        pc.close();
+        relay.close();
+        await room.close();
       }
-      assert.ok(
-        relay.dropped.toServer + relay.dropped.toClient >= 1,
-        `a handshake datagram was dropped: ${JSON.stringify(relay.dropped)}`,
-      );
-      assert.equal(
-        participant.connectionState,
-        'connected',
-        `server side (dropped ${JSON.stringify(relay.dropped)})`,
-      );
-      assert.equal(pc.connectionState, 'connected', 'client side');
-    } finally {
-      pc.close();
-      relay.close();
-      await room.close();
-    }
-  });
+    });
+  }
 });
