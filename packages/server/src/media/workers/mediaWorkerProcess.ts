@@ -11,6 +11,7 @@ import type { MediaPortSource } from '../MediaService.js';
 import type { Participant } from '../Participant.js';
 import type { PortLease } from '../PortAllocator.js';
 import type { Room } from '../Room.js';
+import { serverAudioTrackId } from '../ServerAudioTrack.js';
 import {
   type FromWorker,
   observerEventNames,
@@ -150,11 +151,13 @@ class MediaWorker {
     setMuted: async ({ roomId, participantId, track, muted }) =>
       this.#participant(roomId, participantId).setMuted(track, muted),
     playAudio: async ({ roomId, name, packets, listeners }) => {
-      const playing = this.#room(roomId).playAudio(name, revivePackets(packets), listeners);
-      const key = `${roomId}\n${playing.trackId}`;
+      const room = this.#room(roomId);
+      const key = `${roomId}\n${serverAudioTrackId(name)}`;
+      // Played again under the same name: the old track goes first (one id, one track).
       this.#audio.get(key)?.stop();
+      const playing = room.playAudio(name, revivePackets(packets), listeners);
       this.#audio.set(key, playing);
-      this.#room(roomId).on('closed', () => this.#audio.delete(key));
+      room.on('closed', () => this.#audio.delete(key));
       return null;
     },
     stopAudio: async ({ roomId, trackId }) => {
