@@ -8,7 +8,14 @@ import type { MediaService } from '../MediaService.js';
 import type { MediaObserverEvents } from '../MediaTypes.js';
 import type { PortAllocator, PortLease } from '../PortAllocator.js';
 import type { SharedUdpPortCounters } from '../SharedUdpPort.js';
-import type { FromWorker, ToWorker, WorkerMediaOptions, WorkerOp, WorkerOps } from './protocol.js';
+import {
+  errorBody,
+  type FromWorker,
+  type ToWorker,
+  type WorkerMediaOptions,
+  type WorkerOp,
+  type WorkerOps,
+} from './protocol.js';
 import { RemoteRoom, type WorkerLink } from './RemoteRoom.js';
 
 export interface MediaWorkerPoolOptions {
@@ -35,6 +42,12 @@ const ENTRY = fileURLToPath(new URL('./mediaWorkerProcess.js', import.meta.url))
 interface Pending {
   resolve: (value: never) => void;
   reject: (error: Error) => void;
+}
+
+function workerLost(slot: WorkerSlot): SwitchboardError {
+  return new SwitchboardError('SB_ERR_MEDIA_WORKER_LOST', 'the media worker holding this call stopped', {
+    worker: slot.index,
+  });
 }
 
 /** One worker process and what it holds. */
@@ -206,11 +219,7 @@ export class MediaWorkerPool implements MediaService {
   ): Promise<WorkerOps[K]['result']> {
     const child = slot.child;
     if (!slot.ready || !child?.connected) {
-      return Promise.reject(
-        new SwitchboardError('SB_ERR_MEDIA_WORKER_LOST', 'the media worker holding this call stopped', {
-          worker: slot.index,
-        }),
-      );
+      return Promise.reject(workerLost(slot));
     }
     const id = slot.nextId++;
     return new Promise((resolve, reject) => {
@@ -296,11 +305,7 @@ export class MediaWorkerPool implements MediaService {
           slot.leases.set(lease.port, lease);
           this.#send(slot, { type: 'port', id: message.id, port: lease.port });
         } catch (error) {
-          const body =
-            error instanceof SwitchboardError
-              ? error.toBody()
-              : { code: 'SB_ERR_INTERNAL' as const, message: String(error) };
-          this.#send(slot, { type: 'port', id: message.id, error: body });
+          this.#send(slot, { type: 'port', id: message.id, error: errorBody(error) });
         }
         return;
       case 'releasePort':
@@ -317,13 +322,7 @@ export class MediaWorkerPool implements MediaService {
     const wasReady = slot.ready;
     slot.ready = false;
     slot.child = undefined;
-    const lost = new SwitchboardError(
-      'SB_ERR_MEDIA_WORKER_LOST',
-      'the media worker holding this call stopped',
-      {
-        worker: slot.index,
-      },
-    );
+    const lost = workerLost(slot);
     for (const pending of slot.pending.values()) pending.reject(lost);
     slot.pending.clear();
     for (const lease of slot.leases.values()) lease.release();

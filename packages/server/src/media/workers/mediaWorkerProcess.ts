@@ -13,6 +13,7 @@ import type { PortLease } from '../PortAllocator.js';
 import type { Room } from '../Room.js';
 import { serverAudioTrackId } from '../ServerAudioTrack.js';
 import {
+  errorBody,
   type FromWorker,
   observerEventNames,
   participantEventNames,
@@ -177,14 +178,6 @@ class MediaWorker {
   };
 }
 
-function toBody(error: unknown) {
-  if (error instanceof SwitchboardError) return error.toBody();
-  return {
-    code: 'SB_ERR_INTERNAL' as const,
-    message: error instanceof Error ? error.message : String(error),
-  };
-}
-
 let worker: MediaWorker | undefined;
 
 process.on('message', (message: ToWorker) => {
@@ -212,7 +205,7 @@ process.on('message', (message: ToWorker) => {
           send({ type: 'response', id, value });
           if (op === 'shutdown') process.disconnect();
         },
-        (error: unknown) => send({ type: 'response', id, error: toBody(error) }),
+        (error: unknown) => send({ type: 'response', id, error: errorBody(error) }),
       );
       return;
     }

@@ -1,4 +1,4 @@
-import type { ErrorBody } from '@switchboard/protocol';
+import { type ErrorBody, SwitchboardError } from '@switchboard/protocol';
 import type { ForwardingMode } from '../Forwarder.js';
 import type { OpusPacket } from '../hold/OggOpusReader.js';
 import type {
@@ -88,6 +88,12 @@ export type FromWorker =
   /** Books a port from the main process's allocator; answered by a `port` message. */
   | { type: 'acquirePort'; id: number; range: string }
   | { type: 'releasePort'; port: number };
+
+/** An error as it crosses the IPC: a SwitchboardError keeps its code, anything else is internal. */
+export function errorBody(error: unknown): ErrorBody {
+  if (error instanceof SwitchboardError) return error.toBody();
+  return { code: 'SB_ERR_INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
 
 /** An Opus packet after IPC (Buffers arrive as Uint8Arrays). */
 export function revivePackets(packets: readonly OpusPacket[]): OpusPacket[] {
